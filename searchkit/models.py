@@ -1,0 +1,116 @@
+"""The data that flows between layers: articles in, hits and reports out.
+
+Stdlib only; every layer may import this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from the corpus, before indexing.
+
+    `id` is stable across runs: the path relative to the corpus root for a
+    one-article file, `path#n` (or the item's own guid) inside a container.
+    `date` is timezone-aware UTC or None; it is never invented.
+    """
+
+    id: str
+    path: str
+    headline: str
+    body: str
+    author: str | None = None
+    date: datetime | None = None
+    dateline: str | None = None
+    source: str | None = None
+    url: str | None = None
+    standfirst: str | None = None
+    tags: tuple[str, ...] = ()
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of text with the character ranges that matched the query.
+
+    Spans are (start, end) offsets into `text`, end exclusive, sorted and
+    non-overlapping.
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, as rendered in the terminal and printed by --json."""
+
+    rank: int
+    id: str
+    path: str
+    headline: Snippet
+    score: float
+    author: str | None = None
+    date: datetime | None = None
+    dateline: str | None = None
+    source: str | None = None
+    url: str | None = None
+    snippets: tuple[Snippet, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits for one query plus what the user should know about them."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    total: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or an item inside one) that could not be indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did. Counts are articles, not files."""
+
+    corpus: str
+    index: str
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+    wrote: bool = False
+    per_format: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts describing an index, for `searchkit stats`."""
+
+    index: str
+    corpus: str | None
+    articles: int
+    files: int
+    authors: int
+    first_date: datetime | None
+    last_date: datetime | None
+    undated: int
+    size_bytes: int
+    per_format: dict[str, int] = field(default_factory=dict)
