@@ -4,17 +4,26 @@ and web boilerplate. No whoosh, no printing."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+import warnings
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 
 from dateutil import parser as date_parser
+from dateutil.tz import tzoffset
 
 
 def decode(data: bytes) -> str:
     """Bytes → text: UTF-8 (with or without BOM), else cp1252, else Latin-1.
 
-    Latin-1 maps every byte, so this never fails; NUL bytes are dropped
-    because no news text contains them and they break terminals and parsers.
+    A UTF-16 byte-order mark is honoured too. Latin-1 maps every byte, so this
+    never fails; NUL bytes are dropped because no news text contains them and
+    they break terminals and parsers.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").replace("\x00", "")
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -27,27 +36,91 @@ def decode(data: bytes) -> str:
     return text.replace("\x00", "")
 
 
-def parse_date(value: str | None, *, dayfirst: bool = False) -> datetime | None:
-    """Parse a date as people and feeds write it; UTC-aware, or None.
+# UTF-8 read as cp1252: "â€™" for "’", "Ã©" for "é", "Â£" for "£".
+_MOJIBAKE = re.compile("â€|Ã[\u0080-\u00bf\u0152-\u0178\u02c6-\u2122]|Â[\u00a0-\u00bf]")
 
-    A naive date is taken as UTC. Anything unparseable gives None: dates are
-    never guessed.
+
+def repair_mojibake(text: str) -> str:
+    """Undo one round of UTF-8-read-as-cp1252 damage, only when that clearly helps.
+
+    The repair is applied only if the text round-trips through cp1252 back to
+    valid UTF-8 and the result has fewer mojibake sequences; anything else is
+    returned unchanged. (None of the shared corpora needs it; feeds scraped by
+    third parties often do.)
     """
-    if not value:
-        return None
-    value = value.strip()
-    if not value or len(value) > 100:
-        return None
+    before = len(_MOJIBAKE.findall(text))
+    if not before:
+        return text
     try:
-        parsed = date_parser.parse(value, dayfirst=dayfirst, fuzzy=False)
-    except (ValueError, OverflowError, TypeError):
-        return None
+        fixed = text.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+    return fixed if len(_MOJIBAKE.findall(fixed)) < before else text
+
+
+# Zone abbreviations that news feeds actually use. dateutil knows only UTC/GMT;
+# an unknown abbreviation would otherwise silently become UTC.
+_TZINFOS = {
+    name: tzoffset(name, hours * 3600)
+    for name, hours in {
+        "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "CET": 1, "CEST": 2,
+        "MEZ": 1, "MESZ": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5,
+        "JST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6,
+        "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    }.items()
+}
+# Formats tried before dateutil because they are common and strptime is ~20x faster.
+_FAST_FORMATS = ("%d-%b-%Y %H:%M:%S.%f", "%a, %d %b %Y %H:%M:%S %z")
+_DEFAULT_A = datetime(2001, 1, 1)
+_DEFAULT_B = datetime(2002, 2, 2)
+
+
+def _to_utc(parsed: datetime) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     try:
         return parsed.astimezone(timezone.utc)
     except (OverflowError, ValueError):
         return None
+
+
+def parse_date(value: str | None, *, dayfirst: bool = False) -> datetime | None:
+    """Parse a date as people and feeds write it; UTC-aware, or None.
+
+    A naive date is taken as UTC and a missing time as midnight. Anything
+    unparseable gives None, and so does a date missing its year, month or day
+    ("Feb 26", "May 2018") or carrying an unknown zone name: dates are never
+    guessed.
+    """
+    if not value:
+        return None
+    value = " ".join(value.split())
+    if not value or len(value) > 100:
+        return None
+    try:
+        return _to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        pass
+    for fmt in _FAST_FORMATS:
+        try:
+            return _to_utc(datetime.strptime(value, fmt))
+        except ValueError:
+            pass
+    try:
+        with warnings.catch_warnings():
+            # An unknown zone name: the offset is unknown, so the date is too.
+            warnings.simplefilter("error", date_parser.UnknownTimezoneWarning)
+            first = date_parser.parse(
+                value, dayfirst=dayfirst, default=_DEFAULT_A, tzinfos=_TZINFOS
+            )
+            second = date_parser.parse(
+                value, dayfirst=dayfirst, default=_DEFAULT_B, tzinfos=_TZINFOS
+            )
+    except (ValueError, OverflowError, TypeError, ArithmeticError, Warning):
+        return None
+    if first.date() != second.date():
+        return None  # year, month or day came from the default, not the text
+    return _to_utc(first)
 
 
 _BY_PREFIX = re.compile(r"^\s*(?:by|author:|written by)\s+", re.IGNORECASE)
@@ -68,6 +141,55 @@ def author_key(value: str | None) -> str | None:
     """The search and facet form of an author: lower case, no `By`, single spaces."""
     cleaned = clean_author(value)
     return cleaned.casefold() if cleaned else None
+
+
+# Wire services as they are credited in bylines, in their display form.
+WIRE_CREDITS = {
+    "reuters": "Reuters",
+    "reuter": "Reuters",
+    "ap": "AP",
+    "the associated press": "AP",
+    "associated press": "AP",
+    "afp": "AFP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "upi": "UPI",
+    "bloomberg": "Bloomberg",
+    "dpa": "dpa",
+    "pa": "PA",
+    "cnn": "CNN",
+}
+
+
+def split_byline(value: str | None) -> tuple[str | None, str | None]:
+    """A byline as (author display form, wire credit).
+
+    `by Janie Gabbett, Reuters` → (`Janie Gabbett`, `Reuters`); a byline that
+    is only a wire (`Reuters`, `AP`) gives (None, credit). Only known wires are
+    split off, so `Stateline, Editorial Partner` stays one author.
+    """
+    author = clean_author(value)
+    if not author:
+        return None, None
+    whole = WIRE_CREDITS.get(author.casefold())
+    if whole:
+        return None, whole
+    head, sep, tail = author.rpartition(",")
+    credit = WIRE_CREDITS.get(tail.strip().casefold()) if sep else None
+    if credit:
+        head = re.sub(r",?\s+and$", "", head.strip())  # "A, B, and C, CNN"
+        return clean_author(head), credit
+    return author, None
+
+
+def join_authors(names: Iterable[object]) -> str | None:
+    """Several author names as one display string: `A, B and C`."""
+    cleaned = [c for c in (clean_author(str(n)) for n in names if n) if c]
+    if not cleaned:
+        return None
+    if len(cleaned) == 1:
+        return cleaned[0]
+    return ", ".join(cleaned[:-1]) + " and " + cleaned[-1]
 
 
 # "JERUSALEM-", "LONDON (Reuters) -", "KYIV, Ukraine (AP) —", "NEW YORK, March 3 -"
@@ -92,6 +214,26 @@ def find_dateline(paragraph: str) -> tuple[str, str | None] | None:
     if region and not region[-1].isdigit():
         place = f"{place}, {region}"
     return place, match.group("credit")
+
+
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+)
+_TRAILING_DAY = re.compile(rf",?\s*{_MONTH}\s*\d{{1,3}}\s*$", re.IGNORECASE)
+_ONLY_DATE = re.compile(rf"^{_MONTH}\s*\d{{0,3}}$", re.IGNORECASE)
+
+
+def clean_dateline(value: str | None) -> str | None:
+    """A wire dateline without its day and dash: `BAHIA BLANCA, Argentina, Feb 26 - `
+    → `BAHIA BLANCA, Argentina`. None when nothing but a date is left."""
+    if not value:
+        return None
+    value = " ".join(value.split())
+    value = re.split(r"\s+-+(?:\s|$)|\s*--+\s*|\s+[–—]\s+", value, maxsplit=1)[0]
+    value = _TRAILING_DAY.sub("", value).strip(" ,-–—")
+    if not value or _ONLY_DATE.match(value) or not any(c.isalpha() for c in value):
+        return None
+    return value
 
 
 # Lines that belong to the web page around an article, not to the article.
@@ -121,3 +263,33 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
             continue
         kept.append(paragraph)
     return kept
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control(text: str) -> str:
+    """Remove control characters (keeping tab and newlines); `\\r\\n` → `\\n`."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def first_line(text: str, limit: int = 120) -> str:
+    """A fallback headline: the first non-blank line, cut at a word near `limit`."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            if len(line) <= limit:
+                return line
+            cut = line[:limit].rsplit(" ", 1)[0]
+            return cut + "…"
+    return ""
+
+
+def paragraph_dateline(body: str) -> tuple[str | None, str | None]:
+    """(dateline, wire credit) found at the start of the body's first paragraph."""
+    first = body.lstrip().split("\n", 1)[0]
+    found = find_dateline(first) if first else None
+    if not found:
+        return None, None
+    credit = found[1]
+    return found[0], WIRE_CREDITS.get(credit.casefold(), credit) if credit else None
