@@ -51,7 +51,7 @@ class Hit:
     rank: int
     id: str
     path: str
-    headline: Snippet
+    headline: str
     score: float
     author: str | None = None
     date: datetime | None = None
@@ -59,6 +59,8 @@ class Hit:
     source: str | None = None
     url: str | None = None
     snippets: tuple[Snippet, ...] = ()
+    # Matched words in the headline, as offsets into `headline`.
+    headline_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,228 @@
+"""The `search` and `searchkit` commands: parse options, call one library
+function, render, map errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from searchkit import config, render
+from searchkit.errors import (
+    ArticleNotFoundError,
+    CorpusMissingError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexVersionError,
+    IndexWriteError,
+    QuerySyntaxError,
+    SearchkitError,
+)
+from searchkit.status import ExitStatus
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EXIT_FOR: list[tuple[type[SearchkitError], ExitStatus]] = [
+    (QuerySyntaxError, ExitStatus.USAGE),
+    (ArticleNotFoundError, ExitStatus.NO_HITS),
+    (IndexLockedError, ExitStatus.INDEX_LOCKED),
+    (IndexWriteError, ExitStatus.WRITE_ERROR),
+    (CorpusMissingError, ExitStatus.CORPUS_ERROR),
+    (IndexMissingError, ExitStatus.INDEX_ERROR),
+    (IndexCorruptError, ExitStatus.INDEX_ERROR),
+    (IndexVersionError, ExitStatus.INDEX_ERROR),
+]
+
+
+def _errors() -> render.Console:
+    return render.make_console(stderr=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn domain errors into one-line messages and exit codes; Ctrl-C into 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SearchkitError as exc:
+            status = next((s for cls, s in _EXIT_FOR if isinstance(exc, cls)), ExitStatus.INDEX_ERROR)
+            _errors().print(render.Text(f"searchkit: {exc}"))
+            raise click.exceptions.Exit(status) from None
+        except KeyboardInterrupt:
+            _errors().print(render.Text("searchkit: interrupted"))
+            raise click.exceptions.Exit(ExitStatus.INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+index_option = click.option(
+    "--index", "index_dir", metavar="DIR", envvar=config.INDEX_ENV, show_envvar=True,
+    help="Index folder [default: ./index].",
+)
+corpus_option = click.option(
+    "--corpus", "corpus_dir", metavar="DIR", envvar=config.CORPUS_ENV, show_envvar=True,
+    help="Folder of articles [default: the one the index was built from, else ./corpus].",
+)
+
+
+def _corpus_for(index: Path, corpus_dir: str | None) -> Path:
+    from searchkit.manifest import read_meta
+
+    _version, recorded = read_meta(index)
+    return config.resolve_corpus(corpus_dir, recorded)
+
+
+def _run_index(index: Path, corpus: Path, rebuild: bool = False) -> None:
+    """Index with a progress bar on stderr; print the report and warnings there."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from searchkit.indexer import update_index
+
+    err = _errors()
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("Reading articles", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = update_index(corpus, index, rebuild=rebuild, progress=progress)
+    for skipped in report.skipped:
+        err.print(render.Text(f"warning: skipped {render.safe(skipped.path)}: {render.safe(skipped.reason)}"))
+    err.print(render.Text(render.report_line(report)))
+
+
+@click.command("search", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many hits to show.")
+@click.option("--json", "json_", is_flag=True, help="Print hits as a JSON array.")
+@index_option
+@corpus_option
+@handle_errors
+def search_command(query: tuple[str, ...], limit: int, json_: bool,
+                   index_dir: str | None, corpus_dir: str | None) -> None:
+    """Search the news archive; best articles first.
+
+    Words must all appear for the top results; articles with only some of
+    them follow. whoosh query syntax works: "exact phrase", OR, NOT,
+    headline:word, author:name, wildcards (elect*).
+
+    \b
+    Examples:
+      search "Western Sahara"
+      search '"interest rates" NOT mortgage' -n 5
+      search headline:election --json
+    """
+    from searchkit.engine import search
+    from searchkit.indexer import index_exists
+
+    index = config.resolve_index(index_dir)
+    if not index_exists(index):
+        corpus = _corpus_for(index, corpus_dir)
+        _errors().print(render.Text(f"No index at {index} yet — indexing {corpus} first."))
+        _run_index(index, corpus)
+    result = search(index, " ".join(query), limit=limit)
+    out = render.make_console()
+    if json_:
+        out.print(render.to_json(result.hits), soft_wrap=True)
+    else:
+        render.print_hits(out, result)
+        _errors().print(render.Text(render.summary_line(result), style=render.META_STYLE))
+    if not result.hits:
+        raise click.exceptions.Exit(ExitStatus.NO_HITS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searchkit")
+def main() -> None:
+    """searchkit: full-text search for news archives.
+
+    \b
+    Examples:
+      searchkit index                     # make new and changed articles searchable
+      searchkit search "Western Sahara"   # same as: search "Western Sahara"
+      searchkit show politics/261.txt --highlight election
+    """
+
+
+main.add_command(search_command)
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="Start over instead of updating.")
+@index_option
+@corpus_option
+@handle_errors
+def index_command(rebuild: bool, index_dir: str | None, corpus_dir: str | None) -> None:
+    """Bring the index up to date with the corpus folder.
+
+    Only new and changed files are read; deleted files leave the index.
+    Prints what it did, e.g. "3 added, 1 updated, 2 removed, 2,225 unchanged in 0.8 s".
+
+    \b
+    Example:
+      cp ~/new/*.txt corpus/ && searchkit index
+    """
+    index = config.resolve_index(index_dir)
+    _run_index(index, _corpus_for(index, corpus_dir), rebuild=rebuild)
+
+
+@main.command("show")
+@click.argument("article_id")
+@click.option("--highlight", "highlight_query", metavar="QUERY", help="Highlight these words.")
+@click.option("--json", "json_", is_flag=True, help="Print the article as JSON.")
+@index_option
+@handle_errors
+def show_command(article_id: str, highlight_query: str | None, json_: bool, index_dir: str | None) -> None:
+    """Print one whole article: headline, metadata and body.
+
+    \b
+    Example:
+      searchkit show 000_a209fd0b7f63471a.txt --highlight "Western Sahara"
+    """
+    from searchkit.engine import get_article, query_terms
+    from searchkit.highlight import match_spans
+    from searchkit.schema import TEXT_ANALYZER
+
+    index = config.resolve_index(index_dir)
+    article = get_article(index, article_id)
+    out = render.make_console()
+    if json_:
+        out.print(render.to_json(article), soft_wrap=True)
+        return
+    spans: dict[int, tuple[tuple[int, int], ...]] = {}
+    headline_spans: tuple[tuple[int, int], ...] = ()
+    if highlight_query:
+        terms = query_terms(index, highlight_query)
+        headline_spans = tuple(match_spans(article.headline, terms, TEXT_ANALYZER))
+        for n, paragraph in enumerate(article.body.split("\n\n")):
+            spans[n] = tuple(match_spans(paragraph, terms, TEXT_ANALYZER))
+    out.print(render.article_renderable(article, spans, headline_spans))
+
+
+@main.command("stats")
+@click.option("--json", "json_", is_flag=True, help="Print the counts as JSON.")
+@index_option
+@handle_errors
+def stats_command(json_: bool, index_dir: str | None) -> None:
+    """Print counts: articles, files, authors, date span, index size.
+
+    \b
+    Example:
+      searchkit stats
+    """
+    from searchkit.engine import index_stats
+
+    stats = index_stats(config.resolve_index(index_dir))
+    out = render.make_console()
+    out.print(render.to_json(stats) if json_ else render.stats_renderable(stats), soft_wrap=json_)
+
+

@@ -1,0 +1,73 @@
+"""Finding article files in a corpus folder: one `stat` each, nothing read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from searchkit.formats import reader_for
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    relpath: str  # POSIX-style path relative to the corpus root: the stable id
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def scan_corpus(root: Path, warn: list[tuple[str, str]] | None = None) -> Iterator[CorpusFile]:
+    """Every article file under `root`, in a stable order.
+
+    Hidden files and folders are skipped. Symlinks are followed only when
+    they resolve inside the corpus, so a link loop or a link to elsewhere on
+    disk cannot pull in unrelated files; each such link is reported in `warn`.
+    """
+    root_real = os.path.realpath(root)
+    seen_dirs: set[str] = set()
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            continue
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            if warn is not None:
+                warn.append((_rel(root, folder), f"cannot list folder: {exc.strerror or exc}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not _inside(target, root_real):
+                        if warn is not None:
+                            warn.append((_rel(root, entry.path), "symlink points outside the corpus; not followed"))
+                        continue
+                if entry.is_dir():
+                    subdirs.append(entry.path)
+                    continue
+                if not entry.is_file() or reader_for(entry.name) is None:
+                    continue
+                st = entry.stat()
+            except OSError as exc:
+                if warn is not None:
+                    warn.append((_rel(root, entry.path), f"cannot stat: {exc.strerror or exc}"))
+                continue
+            yield CorpusFile(_rel(root, entry.path), Path(entry.path), st.st_size, st.st_mtime_ns)
+        stack.extend(reversed(subdirs))
+
+
+def _rel(root: Path, path: str) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -1,0 +1,181 @@
+"""Run a query against the index and return ranked hits with snippets.
+
+The only module that reads the index at query time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError
+from whoosh.query import Not, Query
+from whoosh.searching import Searcher
+
+from searchkit import ranking
+from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexMissingError
+from searchkit.highlight import best_passages, whole_text
+from searchkit.formats.meta import author_key
+from searchkit.manifest import read_meta
+from searchkit.models import Article, Hit, IndexStats, SearchResult
+from searchkit.query import parse_query
+from searchkit.schema import TEXT_ANALYZER, from_index_date
+
+# A wildcard like `a*` can name thousands of words; highlighting needs only a few.
+MAX_HIGHLIGHT_TERMS = 500
+
+
+def open_index(index: Path) -> whoosh_index.FileIndex:
+    """Open the index for reading, or raise an error naming the next step."""
+    index = Path(index)
+    if not (index.is_dir() and whoosh_index.exists_in(str(index))):
+        raise IndexMissingError(f"no index at {index} — build it with `searchkit index`")
+    try:
+        return whoosh_index.open_dir(str(index))
+    except EmptyIndexError as exc:
+        raise IndexMissingError(f"no index at {index} — build it with `searchkit index`") from exc
+    except Exception as exc:
+        raise IndexCorruptError(
+            f"the index at {index} cannot be read ({type(exc).__name__}: {exc}) — "
+            "run `searchkit index --rebuild`"
+        ) from exc
+
+
+def search(index: Path, query: str, *, limit: int = 10, snippets: int = 3) -> SearchResult:
+    """Rank the articles matching `query`; articles with every word come first."""
+    ix = open_index(index)
+    parsed = parse_query(query, ix.schema)
+    with ix.searcher(weighting=ranking.weighting()) as searcher:
+        first = searcher.search(parsed.all_words, limit=limit)
+        ranked = [(hit.docnum, hit.score) for hit in first]
+        total = first.estimated_length() if not first.has_exact_length() else len(first)
+        if parsed.any_word is not parsed.all_words:
+            rest = searcher.search(parsed.any_word, limit=limit + len(ranked))
+            seen = {docnum for docnum, _ in ranked}
+            extra = [(h.docnum, h.score) for h in rest if h.docnum not in seen]
+            ranked.extend(extra[: limit - len(ranked)])
+            total = max(total, len(rest) if rest.has_exact_length() else rest.estimated_length())
+        terms = _highlight_terms(parsed.any_word, searcher)
+        hits = tuple(
+            _hit(rank, searcher.stored_fields(docnum), score, terms, snippets)
+            for rank, (docnum, score) in enumerate(ranked, 1)
+        )
+    return SearchResult(query=parsed.text, hits=hits, total=total)
+
+
+def _highlight_terms(query: Query, searcher: Searcher) -> frozenset[str]:
+    """The analysed words (wildcards expanded) whose occurrences get highlighted."""
+    reader = searcher.reader()
+    terms: set[str] = set()
+    for leaf in _positive_leaves(query):
+        expanded = itertools.islice(leaf.expanded_terms(reader), MAX_HIGHLIGHT_TERMS)
+        for fieldname, text in expanded:
+            if fieldname in ("headline", "body"):
+                terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return frozenset(terms)
+
+
+def _positive_leaves(query: Query) -> list[Query]:
+    if isinstance(query, Not):
+        return []
+    if query.is_leaf():
+        return [query]
+    return [leaf for child in query.children() for leaf in _positive_leaves(child)]
+
+
+def _hit(rank: int, fields: dict, score: float, terms: frozenset[str], count: int) -> Hit:
+    headline = whole_text(fields.get("headline", ""), terms, TEXT_ANALYZER)
+    return Hit(
+        rank=rank,
+        id=fields["id"],
+        path=fields["path"],
+        headline=headline.text,
+        headline_spans=headline.spans,
+        score=round(float(score), 4),
+        author=fields.get("author"),
+        date=from_index_date(fields.get("date")),
+        dateline=fields.get("dateline"),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        snippets=tuple(best_passages(fields.get("body", ""), terms, TEXT_ANALYZER, count=count)),
+    )
+
+
+def get_article(index: Path, article_id: str) -> Article:
+    """One stored article by id (the path shown in results)."""
+    ix = open_index(index)
+    with ix.searcher() as searcher:
+        fields = searcher.document(id=article_id)
+        if fields is None:
+            # Accept a path typed with ./ or a trailing slash variant.
+            fields = searcher.document(id=article_id.lstrip("./"))
+    if fields is None:
+        raise ArticleNotFoundError(
+            f"no article with id {article_id!r} in the index — ids are the paths shown by `search`"
+        )
+    return article_from_fields(fields)
+
+
+def article_from_fields(fields: dict) -> Article:
+    tags = fields.get("tags") or ""
+    return Article(
+        id=fields["id"],
+        path=fields["path"],
+        headline=fields.get("headline", ""),
+        body=fields.get("body", ""),
+        author=fields.get("author"),
+        date=from_index_date(fields.get("date")),
+        dateline=fields.get("dateline"),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        standfirst=fields.get("standfirst"),
+        tags=tuple(t for t in tags.split(",") if t),
+        format=fields.get("format", "text"),
+    )
+
+
+def query_terms(index: Path, query: str) -> frozenset[str]:
+    """The analysed words of `query` as highlighting sees them (for `show --highlight`)."""
+    ix = open_index(index)
+    parsed = parse_query(query, ix.schema)
+    with ix.searcher() as searcher:
+        return _highlight_terms(parsed.any_word, searcher)
+
+
+__all__ = ["search", "get_article", "open_index", "query_terms"]
+
+
+def index_stats(index: Path) -> IndexStats:
+    """Counts for `searchkit stats`: articles, files, authors, date span, size."""
+    ix = open_index(index)
+    authors: set[str] = set()
+    files: set[str] = set()
+    per_format: dict[str, int] = {}
+    dates = []
+    undated = 0
+    with ix.reader() as reader:
+        articles = reader.doc_count()
+        for fields in reader.all_stored_fields():
+            files.add(fields["path"])
+            if fields.get("author"):
+                authors.add(author_key(fields["author"]) or "")
+            if fields.get("date"):
+                dates.append(fields["date"])
+            else:
+                undated += 1
+            fmt = fields.get("format", "text")
+            per_format[fmt] = per_format.get(fmt, 0) + 1
+    _version, corpus = read_meta(Path(index))
+    return IndexStats(
+        index=str(index),
+        corpus=corpus,
+        articles=articles,
+        files=len(files),
+        authors=len(authors),
+        first_date=from_index_date(min(dates)) if dates else None,
+        last_date=from_index_date(max(dates)) if dates else None,
+        undated=undated,
+        size_bytes=sum(p.stat().st_size for p in Path(index).iterdir() if p.is_file()),
+        per_format=per_format,
+    )

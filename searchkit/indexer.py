@@ -1,0 +1,304 @@
+"""Bring the index up to date with the corpus: plan the changes (new, changed,
+removed articles), apply them in one whoosh writer, report what happened.
+
+No printing: progress goes through a callback, warnings into the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from searchkit.corpus import CorpusFile, scan_corpus
+from searchkit.errors import (
+    CorpusMissingError,
+    IndexLockedError,
+    IndexVersionError,
+    IndexWriteError,
+    ParseError,
+)
+from searchkit.formats import reader_for
+from searchkit.manifest import FileEntry, Manifest, load_manifest, read_meta, save_manifest
+from searchkit.models import Article, IndexReport, Skipped
+from searchkit.schema import SCHEMA_VERSION, build_schema, to_index_date
+
+# progress(files_done, files_total): called while files are read.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Plan:
+    """The changes one run will make, decided before the writer opens."""
+
+    add: list[Article] = field(default_factory=list)
+    update: list[Article] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    file_digests: dict[str, str] = field(default_factory=dict)  # article id → file digest
+    unchanged: int = 0
+    stat_changed: bool = False  # a file was touched but its content is the same
+
+    @property
+    def empty(self) -> bool:
+        return not (self.add or self.update or self.delete)
+
+
+def index_exists(index_dir: Path) -> bool:
+    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def article_digest(article: Article) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for value in (
+        article.headline, article.body, article.author, article.dateline, article.source,
+        article.url, article.standfirst, article.format,
+        article.date.isoformat() if article.date else None, "\x1f".join(article.tags),
+    ):
+        h.update((value or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def update_index(
+    corpus: Path,
+    index: Path,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Make the index at `index` match the articles under `corpus`.
+
+    Incremental unless `rebuild`: unchanged files cost one `stat`; a file
+    whose stat changed is read and compared by content digest. With nothing
+    to change, nothing is written.
+    """
+    started = time.perf_counter()
+    corpus = Path(corpus).absolute()
+    index = Path(index).absolute()
+    if not corpus.is_dir():
+        raise CorpusMissingError(
+            f"no corpus folder at {corpus} — create it and put articles in it, "
+            "or point to one with --corpus / SEARCHKIT_CORPUS"
+        )
+    report = IndexReport(corpus=str(corpus), index=str(index), rebuilt=rebuild)
+
+    # Pointing an index at another corpus needs nothing special: files are
+    # keyed by relative path and compared by digest, so the plan replaces
+    # whatever differs.
+    manifest = None if rebuild else _open_manifest(index)
+    if manifest is None:
+        manifest = Manifest(SCHEMA_VERSION, str(corpus))
+        rebuild = True
+        report.rebuilt = True
+
+    warnings: list[tuple[str, str]] = []
+    files = list(scan_corpus(corpus, warnings))
+    report.skipped.extend(Skipped(p, r) for p, r in warnings)
+    plan = _plan(files, manifest, report, progress)
+    previous_corpus, manifest.corpus = manifest.corpus, str(corpus)
+
+    if plan.empty and not rebuild:
+        report.unchanged = plan.unchanged
+        if plan.stat_changed or manifest.corpus != previous_corpus:
+            _save(index, manifest)  # bookkeeping only; the index itself is untouched
+        report.seconds = time.perf_counter() - started
+        return report
+
+    _apply(index, plan, manifest, rebuild)
+    report.added, report.updated, report.removed = len(plan.add), len(plan.update), len(plan.delete)
+    report.unchanged = plan.unchanged
+    report.wrote = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _open_manifest(index: Path) -> Manifest | None:
+    """The manifest matching the index on disk; None when there is no index."""
+    if not index_exists(index):
+        return None
+    manifest = load_manifest(index)
+    if manifest is not None and manifest.schema_version != SCHEMA_VERSION:
+        raise IndexVersionError(
+            f"the index at {index} was built by another version of searchkit "
+            f"(schema {manifest.schema_version}, this is {SCHEMA_VERSION}) — "
+            "run `searchkit index --rebuild`"
+        )
+    ix = whoosh_index.open_dir(str(index))
+    generation = ix.latest_generation()
+    if manifest is None or manifest.generation != generation:
+        manifest = _manifest_from_index(ix, manifest)
+        manifest.generation = generation
+    return manifest
+
+
+def _manifest_from_index(ix: whoosh_index.FileIndex, old: Manifest | None) -> Manifest:
+    """Recover the manifest from the index's stored fields (slow, rare).
+
+    Stat values are unknown, so every file is re-read once and compared by digest.
+    """
+    files: dict[str, FileEntry] = {}
+    with ix.reader() as reader:
+        for fields in reader.all_stored_fields():
+            entry = files.setdefault(fields["path"], FileEntry(None, None, fields.get("file_digest", "")))
+            entry.articles[fields["id"]] = fields.get("digest", "")
+    return Manifest(SCHEMA_VERSION, old.corpus if old else None, -1, files)
+
+
+def _plan(
+    files: list[CorpusFile], manifest: Manifest, report: IndexReport, progress: Progress | None
+) -> _Plan:
+    plan = _Plan()
+    present = {f.relpath for f in files}
+    for relpath in [p for p in manifest.files if p not in present]:
+        plan.delete.extend(manifest.files.pop(relpath).articles)
+
+    to_read = []
+    for f in files:
+        entry = manifest.files.get(f.relpath)
+        if entry is not None and entry.size == f.size and entry.mtime_ns == f.mtime_ns:
+            plan.unchanged += len(entry.articles)
+        else:
+            to_read.append(f)
+
+    for done, f in enumerate(to_read, 1):
+        _plan_file(f, manifest, plan, report)
+        if progress:
+            progress(done, len(to_read))
+    return plan
+
+
+def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexReport) -> None:
+    entry = manifest.files.get(f.relpath)
+    try:
+        with open(f.path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        report.skipped.append(Skipped(f.relpath, f"cannot read: {exc.strerror or exc}"))
+        return  # anything indexed from it before stays searchable
+    digest = file_digest(data)
+    if entry is not None and entry.digest == digest:
+        entry.size, entry.mtime_ns = f.size, f.mtime_ns
+        plan.stat_changed = True
+        plan.unchanged += len(entry.articles)
+        return
+
+    parser = reader_for(f.relpath)
+    assert parser is not None  # scan_corpus only yields known types
+    try:
+        articles = _unique_ids(list(parser(data, f.relpath)))
+    except ParseError as exc:
+        report.skipped.append(Skipped(f.relpath, str(exc)))
+        return
+    except Exception as exc:  # a parser bug must not stop the whole run
+        report.skipped.append(Skipped(f.relpath, f"{type(exc).__name__}: {exc}"))
+        return
+
+    old = entry.articles if entry is not None else {}
+    new: dict[str, str] = {}
+    for article in articles:
+        a_digest = article_digest(article)
+        new[article.id] = a_digest
+        if article.id not in old:
+            plan.add.append(article)
+        elif old[article.id] != a_digest:
+            plan.update.append(article)
+        else:
+            plan.unchanged += 1
+        plan.file_digests[article.id] = digest
+        report.per_format[article.format] = report.per_format.get(article.format, 0) + 1
+    plan.delete.extend(i for i in old if i not in new)
+    manifest.files[f.relpath] = FileEntry(f.size, f.mtime_ns, digest, new)
+
+
+def _unique_ids(articles: list[Article]) -> list[Article]:
+    """Containers can repeat an item id; later copies get `~2`, `~3`…"""
+    seen: dict[str, int] = {}
+    out = []
+    for article in articles:
+        n = seen.get(article.id, 0) + 1
+        seen[article.id] = n
+        if n > 1:
+            article = Article(**{**article.__dict__, "id": f"{article.id}~{n}"})
+        out.append(article)
+    return out
+
+
+def _document(article: Article, digest: str, file_digest_: str) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "id": article.id,
+        "path": article.path,
+        "headline": article.headline,
+        "body": article.body,
+        "format": article.format,
+        "digest": digest,
+        "file_digest": file_digest_,
+    }
+    optional: dict[str, object | None] = {
+        "author": article.author,
+        "date": to_index_date(article.date),
+        "dateline": article.dateline,
+        "source": article.source,
+        "url": article.url,
+        "standfirst": article.standfirst,
+        "tags": ",".join(article.tags) or None,
+    }
+    doc.update({k: v for k, v in optional.items() if v is not None})
+    return doc
+
+
+def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
+    """Write the planned changes in one commit, then the manifest."""
+    try:
+        index.mkdir(parents=True, exist_ok=True)
+        if index_exists(index) and read_meta(index)[0] == SCHEMA_VERSION:
+            ix = whoosh_index.open_dir(str(index))
+        else:
+            ix = whoosh_index.create_in(str(index), build_schema())
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write the index at {index}: {exc.strerror or exc}") from exc
+    try:
+        writer = ix.writer(timeout=5.0, delay=0.1)
+    except LockError as exc:
+        raise IndexLockedError(
+            f"another searchkit process is writing the index at {index} — "
+            "wait for it to finish, then run the command again"
+        ) from exc
+    try:
+        for doc_id in plan.delete:
+            writer.delete_by_term("id", doc_id)
+        for article in plan.update:
+            digest = manifest.files[article.path].articles[article.id]
+            writer.update_document(**_document(article, digest, plan.file_digests[article.id]))
+        for article in plan.add:
+            digest = manifest.files[article.path].articles[article.id]
+            writer.add_document(**_document(article, digest, plan.file_digests[article.id]))
+        # A rebuild replaces every old segment in the same atomic commit, so
+        # the previous index stays searchable until the new one is complete.
+        writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
+    except BaseException as exc:
+        writer.cancel()
+        if isinstance(exc, OSError):
+            raise IndexWriteError(
+                f"cannot write the index at {index}: {exc.strerror or exc} — "
+                "the previous index is unchanged"
+            ) from exc
+        raise
+    manifest.generation = ix.latest_generation()
+    _save(index, manifest)
+
+
+def _save(index: Path, manifest: Manifest) -> None:
+    try:
+        save_manifest(index, manifest)
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write the index at {index}: {exc.strerror or exc}") from exc

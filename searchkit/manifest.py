@@ -1,0 +1,87 @@
+"""What the index holds, per corpus file: stat, content digest, article ids.
+
+It lets a reindex skip unchanged files after one `stat` and find deleted ones
+without reading the index. It lives beside the whoosh index and names the
+whoosh generation it matches; if the two disagree (a crash between the index
+commit and the manifest write) the indexer rebuilds it from the index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST_NAME = "searchkit.json"
+
+
+@dataclass
+class FileEntry:
+    size: int | None
+    mtime_ns: int | None
+    digest: str
+    # article id → article digest
+    articles: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Manifest:
+    schema_version: int
+    corpus: str | None = None
+    generation: int = -1
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    @property
+    def article_count(self) -> int:
+        return sum(len(entry.articles) for entry in self.files.values())
+
+
+def manifest_path(index_dir: Path) -> Path:
+    return index_dir / MANIFEST_NAME
+
+
+def load_manifest(index_dir: Path) -> Manifest | None:
+    """The manifest, or None if it is missing or unreadable."""
+    try:
+        raw = json.loads(manifest_path(index_dir).read_text(encoding="utf-8"))
+        files = {
+            path: FileEntry(e["size"], e["mtime_ns"], e["digest"], dict(e["articles"]))
+            for path, e in raw["files"].items()
+        }
+        return Manifest(raw["schema_version"], raw.get("corpus"), raw["generation"], files)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def read_meta(index_dir: Path) -> tuple[int | None, str | None]:
+    """(schema version, corpus) recorded with the index, without loading file entries."""
+    manifest = load_manifest(index_dir)
+    if manifest is None:
+        return None, None
+    return manifest.schema_version, manifest.corpus
+
+
+def save_manifest(index_dir: Path, manifest: Manifest) -> None:
+    """Write atomically: a crash leaves the old manifest or the new one, never half."""
+    data = {
+        "schema_version": manifest.schema_version,
+        "corpus": manifest.corpus,
+        "generation": manifest.generation,
+        "files": {
+            path: {
+                "size": e.size,
+                "mtime_ns": e.mtime_ns,
+                "digest": e.digest,
+                "articles": e.articles,
+            }
+            for path, e in sorted(manifest.files.items())
+        },
+    }
+    target = manifest_path(index_dir)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)

@@ -1,0 +1,53 @@
+"""The whoosh schema: field names, analyzers, stored-vs-indexed. No I/O.
+
+Bump SCHEMA_VERSION whenever a change here makes existing indexes unreadable
+or wrong; the indexer then asks for `searchkit index --rebuild`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from whoosh.analysis import StemmingAnalyzer, StandardAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+SCHEMA_VERSION = 1
+
+# Stemmed English for the text people search; plain lower-casing for names.
+TEXT_ANALYZER = StemmingAnalyzer()
+NAME_ANALYZER = StandardAnalyzer(stoplist=None, minsize=1)
+
+# Fields the default (unqualified) query words search.
+SEARCH_FIELDS = ("headline", "body")
+
+
+def build_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        path=ID(stored=True),
+        headline=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        body=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        author=TEXT(analyzer=NAME_ANALYZER, stored=True),
+        date=DATETIME(stored=True, sortable=True),
+        dateline=TEXT(analyzer=NAME_ANALYZER, stored=True),
+        source=TEXT(analyzer=NAME_ANALYZER, stored=True),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True),
+        format=ID(stored=True),
+        url=STORED,
+        standfirst=STORED,
+        digest=STORED,
+        file_digest=STORED,
+    )
+
+
+def to_index_date(value: datetime | None) -> datetime | None:
+    """whoosh stores naive datetimes: store UTC wall time."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_index_date(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc)
