@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from searchkit.engine import search
+from searchkit.indexer import update_index
+
+
+def write(corpus: Path, name: str, headline: str, body: str) -> Path:
+    path = corpus / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{headline}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def index_files(index: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in index.iterdir()}
+
+
+def ids(index: Path, query: str) -> list[str]:
+    return [hit.id for hit in search(index, query, limit=50).hits]
+
+
+def test_incremental_add_update_remove(corpus: Path, index_dir: Path) -> None:
+    write(corpus, "a.txt", "Alpha story", "The harbour flooded.")
+    write(corpus, "b.txt", "Beta story", "The election was close.")
+    write(corpus, "sub/c.txt", "Gamma story", "Inflation rose again.")
+    report = update_index(corpus, index_dir)
+    assert (report.added, report.updated, report.removed) == (3, 0, 0)
+
+    write(corpus, "d.txt", "Delta story", "A new harbour opened.")
+    write(corpus, "b.txt", "Beta story", "The referendum was close.")
+    (corpus / "sub/c.txt").unlink()
+    report = update_index(corpus, index_dir)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
+    assert sorted(ids(index_dir, "harbour")) == ["a.txt", "d.txt"]
+    assert ids(index_dir, "referendum") == ["b.txt"]
+    assert search(index_dir, "election").hits == ()
+    assert search(index_dir, "inflation").hits == ()
+
+
+def test_second_run_writes_nothing(corpus: Path, index_dir: Path) -> None:
+    write(corpus, "a.txt", "Alpha", "Text one.")
+    update_index(corpus, index_dir)
+    before = index_files(index_dir)
+    report = update_index(corpus, index_dir)
+    assert (report.changed, report.unchanged, report.wrote) == (0, 1, False)
+    assert index_files(index_dir) == before
+
+
+def test_touch_without_change_is_unchanged(corpus: Path, index_dir: Path) -> None:
+    path = write(corpus, "a.txt", "Alpha", "Text one.")
+    update_index(corpus, index_dir)
+    os.utime(path, ns=(1, 1))
+    report = update_index(corpus, index_dir)
+    assert (report.changed, report.unchanged, report.wrote) == (0, 1, False)
+    # and the new stat was remembered: the next run does not re-read it
+    assert update_index(corpus, index_dir).unchanged == 1
+
+
+def test_copy_with_older_mtime_is_caught_by_digest(corpus: Path, index_dir: Path, tmp_path: Path) -> None:
+    path = write(corpus, "a.txt", "Alpha", "Original words.")
+    update_index(corpus, index_dir)
+    stat = path.stat()
+    replacement = write(tmp_path, "new.txt", "Alpha", "Replaced vocabulary.")
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**9))
+    shutil.copy2(replacement, path)  # keeps the older mtime
+    report = update_index(corpus, index_dir)
+    assert report.updated == 1
+    assert ids(index_dir, "vocabulary") == ["a.txt"]
+
+
+def test_rebuild_starts_over(corpus: Path, index_dir: Path) -> None:
+    write(corpus, "a.txt", "Alpha", "Text one.")
+    update_index(corpus, index_dir)
+    report = update_index(corpus, index_dir, rebuild=True)
+    assert report.rebuilt and report.added == 1
+    assert ids(index_dir, "text") == ["a.txt"]
+
+
+def test_index_remembers_its_corpus(corpus: Path, index_dir: Path) -> None:
+    from searchkit.manifest import read_meta
+
+    write(corpus, "a.txt", "Alpha", "Text one.")
+    update_index(corpus, index_dir)
+    assert read_meta(index_dir)[1] == str(corpus.resolve())
+
+
+def test_unreadable_file_is_skipped_and_others_indexed(
+    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(corpus, "good.txt", "Good", "Readable text.")
+    write(corpus, "bad.txt", "Bad", "Secret text.")
+    real_open = open
+
+    def deny(path, *args, **kwargs):  # chmod 000 does not stop root, so fake it
+        if str(path).endswith("bad.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("searchkit.indexer.open", deny, raising=False)
+    report = update_index(corpus, index_dir)
+    assert [(s.path, s.reason) for s in report.skipped] == [("bad.txt", "cannot read: Permission denied")]
+    assert ids(index_dir, "readable") == ["good.txt"]
+
+
+def test_manifest_recovered_when_out_of_step(corpus: Path, index_dir: Path) -> None:
+    """A crash between the index commit and the manifest write is harmless."""
+    write(corpus, "a.txt", "Alpha", "Text one.")
+    update_index(corpus, index_dir)
+    (index_dir / "searchkit.json").unlink()
+    write(corpus, "b.txt", "Beta", "Text two.")
+    (corpus / "a.txt").unlink()
+    report = update_index(corpus, index_dir)
+    assert (report.added, report.removed) == (1, 1)
+    assert ids(index_dir, "text") == ["b.txt"]

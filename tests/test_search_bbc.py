@@ -1,0 +1,70 @@
+"""Golden queries on real BBC articles: which article ranks first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit.cli import search_command
+from searchkit.engine import search
+
+
+@pytest.mark.parametrize(
+    ("query", "top"),
+    [
+        ("Mutu drugs test", "sport/199.txt"),  # the Latin-1 file
+        ("Kilroy-Silk slurry", "politics/157.txt"),
+        ("super-casinos", "politics/010.txt"),
+        ("Sainsbury Labour donation", "politics/413.txt"),
+    ],
+)
+def test_golden_top_hit(bbc_index: tuple[Path, Path], query: str, top: str) -> None:
+    _corpus, index = bbc_index
+    assert search(index, query, limit=3).hits[0].id == top
+
+
+def test_stemming_finds_other_forms(bbc_index: tuple[Path, Path]) -> None:
+    _corpus, index = bbc_index
+    result = search(index, "elections", limit=20)
+    assert any("election" in h.headline.lower() and "elections" not in h.headline.lower() for h in result.hits)
+    for hit in result.hits[:5]:
+        marked = {s.text[a:b].lower() for s in hit.snippets for a, b in s.spans}
+        assert marked <= {"election", "elections", "elected", "elect", "electing", "electiones"}
+
+
+def test_all_words_rank_before_some_words(bbc_index: tuple[Path, Path]) -> None:
+    _corpus, index = bbc_index
+    hits = search(index, "Mutu cocaine", limit=20).hits
+    assert len(hits) > 2  # partial matches still come back
+
+    def has(hit, word: str) -> bool:
+        return word in (hit.headline + " ".join(s.text for s in hit.snippets)).lower()
+
+    both = [has(h, "mutu") and has(h, "cocaine") for h in hits]
+    assert both[0] and both == sorted(both, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"drugs test"', "Mutu OR Chelsea", "Chelsea NOT Mutu", "headline:Mutu", "Kilroy*"],
+)
+def test_query_syntax(bbc_index: tuple[Path, Path], query: str) -> None:
+    _corpus, index = bbc_index
+    hits = search(index, query, limit=10).hits
+    assert hits
+    if query.startswith("headline:"):
+        assert all("mutu" in h.headline.lower() for h in hits)
+    if "NOT" in query:
+        assert all("mutu" not in h.headline.lower() for h in hits)
+
+
+def test_cli_over_bbc(bbc_index: tuple[Path, Path]) -> None:
+    corpus, index = bbc_index
+    result = CliRunner().invoke(
+        search_command, ["--index", str(index), "-n", "2", "Kilroy-Silk"], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    assert result.stdout.count("politics/") == 2
+    assert "\x1b" not in result.stdout
