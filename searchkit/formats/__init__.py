@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
-from searchkit.formats import text
+from searchkit.formats import feeds, html, jsonl, markdown, reuters, text
 from searchkit.models import Article
 
 Parser = Callable[[bytes, str], Iterator[Article]]
@@ -17,6 +17,17 @@ Parser = Callable[[bytes, str], Iterator[Article]]
 PARSERS: dict[str, Parser] = {
     ".txt": text.parse,
     ".text": text.parse,
+    ".md": markdown.parse,
+    ".markdown": markdown.parse,
+    ".json": jsonl.parse,
+    ".jsonl": jsonl.parse,
+    ".ndjson": jsonl.parse,
+    ".rss": feeds.parse,
+    ".atom": feeds.parse,
+    ".xml": feeds.parse,  # yields nothing for XML that is not a feed
+    ".html": html.parse,
+    ".htm": html.parse,
+    ".sgm": reuters.parse,
 }
 
 

@@ -195,7 +195,7 @@ def join_authors(names: Iterable[object]) -> str | None:
 # "JERUSALEM-", "LONDON (Reuters) -", "KYIV, Ukraine (AP) —", "NEW YORK, March 3 -"
 _DATELINE = re.compile(
     r"""^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?[A-Z.])       # place in capitals
-        (?:,\s*(?P<region>[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)*(?:\s\d{1,2})?))?  # , Region / , March 3
+        (?:,\s*(?P<region>[A-Z][A-Za-z./]+(?:\s[A-Z][A-Za-z./]+)*(?:\s\d{1,2})?))?  # , Region / , March 3
         \s*(?:\((?P<credit>[A-Za-z][A-Za-z &.-]{0,30})\))?  # (Reuters)
         \s*(?:-{1,2}|–|—)\s*""",
     re.VERBOSE,
@@ -248,7 +248,8 @@ _BOILERPLATE_LINE = re.compile(
     r"^\s*(your email address will not be published|required fields are marked|"
     r"(click to )?share on (facebook|twitter|whatsapp|linkedin|email)|"
     r"(follow|subscribe)( us)?( on| to)? \w+\s*$|tweet$|print this (page|article)|"
-    r"read more\s*:?$|advertisement$|tags?:\s)",
+    r"read more\s*:?$|advertisement$|tags?:\s|continue reading\s*(\.\.\.|…)?\s*$|"
+    r"related:\s)",
     re.IGNORECASE,
 )
 
@@ -286,10 +287,15 @@ def first_line(text: str, limit: int = 120) -> str:
 
 
 def paragraph_dateline(body: str) -> tuple[str | None, str | None]:
-    """(dateline, wire credit) found at the start of the body's first paragraph."""
-    first = body.lstrip().split("\n", 1)[0]
-    found = find_dateline(first) if first else None
-    if not found:
-        return None, None
-    credit = found[1]
-    return found[0], WIRE_CREDITS.get(credit.casefold(), credit) if credit else None
+    """(dateline, wire credit) at the start of one of the body's first two paragraphs.
+
+    The second is tried because pages often open with a teaser or a lone
+    place name before the dateline paragraph.
+    """
+    paragraphs = [p for p in body.split("\n") if p.strip()][:2]
+    for paragraph in paragraphs:
+        found = find_dateline(paragraph.strip())
+        if found:
+            credit = found[1]
+            return found[0], WIRE_CREDITS.get(credit.casefold(), credit) if credit else None
+    return None, None
