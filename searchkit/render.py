@@ -112,7 +112,8 @@ def article_renderable(article: Article, spans_by_paragraph: dict[int, tuple[tup
 
 def report_line(report: IndexReport) -> str:
     if report.rebuilt:
-        return f"{report.added:,} articles indexed in {report.seconds:.1f} s"
+        noun = "article" if report.added == 1 else "articles"
+        return f"{report.added:,} {noun} indexed in {report.seconds:.1f} s"
     return (
         f"{report.added:,} added, {report.updated:,} updated, {report.removed:,} removed, "
         f"{report.unchanged:,} unchanged in {report.seconds:.1f} s"
