@@ -110,7 +110,7 @@ def _clean(text: str) -> str:
 def _reuters_paragraphs(body: str) -> tuple[str, ...]:
     """Reuters marks a new paragraph by a line indented with spaces."""
     body = _clean(body)
-    body = re.sub(r"\s*Reuter\s*$", "", body.strip())
+    body = re.sub(r"\s*reuter\s*$", "", body.strip(), flags=re.I)
     paras = re.split(r"\n(?=[ \t]+\S)", body)
     return tuple(" ".join(p.split()) for p in paras if p.strip())
 
