@@ -20,7 +20,7 @@ from searchkit.formats.meta import author_key
 from searchkit.manifest import read_meta
 from searchkit.models import Article, Hit, IndexStats, SearchResult
 from searchkit.query import parse_query
-from searchkit.schema import TEXT_ANALYZER, from_index_date
+from searchkit.schema import SEARCH_FIELD, TEXT_ANALYZER, from_index_date
 
 # A wildcard like `a*` can name thousands of words; highlighting needs only a few.
 MAX_HIGHLIGHT_TERMS = 500
@@ -43,20 +43,25 @@ def open_index(index: Path) -> whoosh_index.FileIndex:
 
 
 def search(index: Path, query: str, *, limit: int = 10, snippets: int = 3) -> SearchResult:
-    """Rank the articles matching `query`; articles with every word come first."""
+    """Rank the articles matching `query`; articles with every word come first.
+
+    `snippets` passages are cut from each hit's body; 0 skips highlighting
+    altogether (for callers that only need the ranking).
+    """
     ix = open_index(index)
     parsed = parse_query(query, ix.schema)
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         first = searcher.search(parsed.all_words, limit=limit)
         ranked = [(hit.docnum, hit.score) for hit in first]
-        total = first.estimated_length() if not first.has_exact_length() else len(first)
-        if parsed.any_word is not parsed.all_words:
-            rest = searcher.search(parsed.any_word, limit=limit + len(ranked))
+        total = len(first) if first.has_exact_length() else first.estimated_length()
+        if len(ranked) < limit and parsed.any_word is not parsed.all_words:
+            # Too few articles hold every word: complete with partial matches.
+            rest = searcher.search(parsed.any_word, limit=limit)
             seen = {docnum for docnum, _ in ranked}
             extra = [(h.docnum, h.score) for h in rest if h.docnum not in seen]
             ranked.extend(extra[: limit - len(ranked)])
-            total = max(total, len(rest) if rest.has_exact_length() else rest.estimated_length())
-        terms = _highlight_terms(parsed.any_word, searcher)
+            total = len(rest) if rest.has_exact_length() else rest.estimated_length()
+        terms = _highlight_terms(parsed.any_word, searcher) if snippets else frozenset()
         hits = tuple(
             _hit(rank, searcher.stored_fields(docnum), score, terms, snippets)
             for rank, (docnum, score) in enumerate(ranked, 1)
@@ -71,7 +76,7 @@ def _highlight_terms(query: Query, searcher: Searcher) -> frozenset[str]:
     for leaf in _positive_leaves(query):
         expanded = itertools.islice(leaf.expanded_terms(reader), MAX_HIGHLIGHT_TERMS)
         for fieldname, text in expanded:
-            if fieldname in ("headline", "body"):
+            if fieldname in (SEARCH_FIELD, "headline"):
                 terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return frozenset(terms)
 
@@ -98,7 +103,9 @@ def _hit(rank: int, fields: dict, score: float, terms: frozenset[str], count: in
         dateline=fields.get("dateline"),
         source=fields.get("source"),
         url=fields.get("url"),
-        snippets=tuple(best_passages(fields.get("body", ""), terms, TEXT_ANALYZER, count=count)),
+        snippets=tuple(best_passages(fields.get("body", ""), terms, TEXT_ANALYZER, count=count))
+        if count
+        else (),
     )
 
 

@@ -27,6 +27,7 @@ from searchkit.errors import (
 from searchkit.formats import reader_for
 from searchkit.manifest import FileEntry, Manifest, load_manifest, read_meta, save_manifest
 from searchkit.models import Article, IndexReport, Skipped
+from searchkit.ranking import compose_text
 from searchkit.schema import SCHEMA_VERSION, build_schema, to_index_date
 
 # progress(files_done, files_total): called while files are read.
@@ -239,6 +240,7 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
         "path": article.path,
         "headline": article.headline,
         "body": article.body,
+        "text": compose_text(article.headline, article.body),
         "format": article.format,
         "digest": digest,
         "file_digest": file_digest_,

@@ -9,8 +9,7 @@ from whoosh.fields import Schema
 from whoosh.query import Not, NullQuery, Query
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.ranking import FIELD_BOOSTS
-from searchkit.schema import SEARCH_FIELDS
+from searchkit.schema import SEARCH_FIELD
 
 MAX_QUERY_CHARS = 2000
 
@@ -25,10 +24,9 @@ class ParsedQuery:
 
 
 def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
-    )
+    parser = qparser.QueryParser(SEARCH_FIELD, schema, group=group)
     parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin({SEARCH_FIELD: ["body"]}))
     return parser
 
 

@@ -17,16 +17,19 @@ SCHEMA_VERSION = 1
 TEXT_ANALYZER = StemmingAnalyzer()
 NAME_ANALYZER = StandardAnalyzer(stoplist=None, minsize=1)
 
-# Fields the default (unqualified) query words search.
-SEARCH_FIELDS = ("headline", "body")
+# Unqualified query words search `text`: the headline and the body indexed
+# together as one field (see ranking.compose_text), so an article is scored
+# once on all its words. `body:` in a query is an alias for it.
+SEARCH_FIELD = "text"
 
 
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
+        text=TEXT(analyzer=TEXT_ANALYZER, stored=False),
         headline=TEXT(analyzer=TEXT_ANALYZER, stored=True),
-        body=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        body=STORED,
         author=TEXT(analyzer=NAME_ANALYZER, stored=True),
         date=DATETIME(stored=True, sortable=True),
         dateline=TEXT(analyzer=NAME_ANALYZER, stored=True),
