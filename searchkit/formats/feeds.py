@@ -111,12 +111,13 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
         parsed = feedparser.parse(io.BytesIO(data))
     except Exception as exc:  # feedparser is meant not to raise; be sure of it
         raise ParseError(f"unreadable feed ({type(exc).__name__})") from exc
-    if not parsed.get("version") and not parsed.entries:
+    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = parsed.get("bozo_exception") or "no items"
         raise ParseError(f"unreadable feed ({first_line(str(reason), 80)})")
     feed = parsed.get("feed", {})
     atom = str(parsed.get("version", "")).startswith("atom")
     seen: set[str] = set()
+    yielded = 0
     for n, entry in enumerate(parsed.entries, start=1):
         own = entry.get("id") or entry.get("link")
         key = own if own and own not in seen else str(n)
@@ -124,5 +125,9 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
             seen.add(own)
         article = _article(entry, feed, atom, relpath, key)
         if article is not None:
+            yielded += 1
             yield article
+    if not yielded and parsed.get("bozo"):
+        reason = parsed.get("bozo_exception") or "malformed"
+        raise ParseError(f"unreadable feed ({first_line(str(reason), 80)})")
 

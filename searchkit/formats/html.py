@@ -21,6 +21,7 @@ from searchkit.errors import ParseError
 from searchkit.formats.meta import (
     decode,
     first_line,
+    looks_binary,
     paragraph_dateline,
     parse_date,
     split_byline,
@@ -62,6 +63,7 @@ class _Page(HTMLParser):
         # (text, ancestor element numbers, inside <article>)
         self.paragraphs: list[tuple[str, tuple[int, ...], bool]] = []
         self._stack: list[tuple[str, int, bool]] = []  # (tag, element number, skip)
+        self._open: dict[str, int] = {}  # open elements per tag, for stray end tags
         self._count = 0
         self._skip = 0
         self._capture: str | None = None  # what the current text belongs to
@@ -92,6 +94,7 @@ class _Page(HTMLParser):
         skip = tag in _SKIP_TAGS or bool(_SKIP_ATTR.search(marker))
         self._count += 1
         self._stack.append((tag, self._count, skip))
+        self._open[tag] = self._open.get(tag, 0) + 1
         self._skip += skip
         self._in_article += tag == "article"
         if tag == "title" and not self.title:
@@ -108,10 +111,11 @@ class _Page(HTMLParser):
             self._end_capture()
         elif tag == "a" and self._capture == "rel_author":
             self._end_capture()
-        if not any(t == tag for t, _, _ in self._stack):
+        if not self._open.get(tag):
             return  # a stray end tag
         while self._stack:
             top, _, skip = self._stack.pop()
+            self._open[top] -= 1
             self._skip -= skip
             self._in_article -= top == "article"
             if top == tag:
@@ -322,6 +326,8 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
     """An HTML file holds one article page."""
     if not data.strip():
         return
+    if looks_binary(data):
+        raise ParseError("binary data, not HTML")
     article = extract(data, relpath)
     if article is not None:
         yield article

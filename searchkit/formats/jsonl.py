@@ -15,6 +15,7 @@ from searchkit.formats.meta import (
     decode,
     first_line,
     join_authors,
+    looks_binary,
     paragraph_dateline,
     parse_date,
     split_byline,
@@ -164,6 +165,8 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
     A record number n is the 1-based line number for JSON Lines and the
     1-based position for an array.
     """
+    if looks_binary(data):
+        raise ParseError("binary data, not JSON text")
     text = decode(data)
     if not text.strip():
         return

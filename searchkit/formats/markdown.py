@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from searchkit.errors import ParseError
 from searchkit.formats.meta import (
     decode,
     find_dateline,
     first_line,
     join_authors,
+    looks_binary,
     parse_date,
     split_byline,
     strip_boilerplate,
@@ -113,6 +115,9 @@ def plain(markdown: str) -> str:
         line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)  # links → text
         line = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", line)  # reference links
         line = re.sub(r"<[^>\n]+>", "", line)  # inline HTML
+        if len(line) > 5000:
+            out.append(line)  # emphasis patterns are quadratic on huge one-line files
+            continue
         line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)  # bold
         line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\w)", r"\1", line)  # *em*
         line = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", line)  # _em_, not snake_case
@@ -134,6 +139,8 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
     front matter (`author`/`authors`/`byline`, `date`/`published`,
     `tags`/`categories`), else a `By …` line and a dateline in the text.
     """
+    if looks_binary(data):
+        raise ParseError("binary data, not Markdown text")
     text = strip_control(decode(data))
     if not text.strip():
         return

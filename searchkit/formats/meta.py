@@ -36,6 +36,23 @@ def decode(data: bytes) -> str:
     return text.replace("\x00", "")
 
 
+_C0 = bytes(b for b in range(32) if b not in b"\t\n\r\f") + b"\x7f"
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether bytes are not text at all: NUL bytes, or over 5% control bytes.
+
+    Judged on the first 4 KiB; a UTF-16 file (which has a byte-order mark) is text.
+    """
+    head = data[:4096]
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _C0))
+    return controls > len(head) * 0.05
+
+
 # UTF-8 read as cp1252: "â€™" for "’", "Ã©" for "é", "Â£" for "£".
 _MOJIBAKE = re.compile("â€|Ã[\u0080-\u00bf\u0152-\u0178\u02c6-\u2122]|Â[\u00a0-\u00bf]")
 

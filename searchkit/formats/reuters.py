@@ -15,13 +15,15 @@ from searchkit.formats.meta import (
     clean_dateline,
     decode,
     first_line,
+    looks_binary,
     parse_date,
     split_byline,
     strip_control,
 )
 from searchkit.models import Article
 
-_STORY = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S | re.I)
+_OPEN = re.compile(r"<REUTERS\b([^>]*)>", re.I)
+_CLOSE = re.compile(r"</REUTERS>", re.I)
 _NEWID = re.compile(r'\bNEWID\s*=\s*"?(\d+)', re.I)
 _TEXT = re.compile(r"<TEXT\b([^>]*)>(.*?)(?:</TEXT>|$)", re.S | re.I)
 _D = re.compile(r"<D>(.*?)</D>", re.S | re.I)
@@ -124,12 +126,18 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
     tags are the TOPICS then PLACES codes; the date is the wire timestamp, read
     day-first and taken as UTC because the collection gives no zone.
     """
+    if looks_binary(data):
+        raise ParseError("binary data, not SGML text")
     text = decode(data)
-    found = False
-    for n, match in enumerate(_STORY.finditer(text), start=1):
-        found = True
-        article = _story(match.group(1), match.group(2), relpath, n)
+    # Each story runs from its open tag to its close tag, or to the next open
+    # tag when the close is missing; splitting on open tags keeps this linear.
+    opens = list(_OPEN.finditer(text))
+    for n, match in enumerate(opens, start=1):
+        end = opens[n].start() if n < len(opens) else len(text)
+        close = _CLOSE.search(text, match.end(), end)
+        block = text[match.end() : close.start() if close else end]
+        article = _story(match.group(1), block, relpath, n)
         if article is not None:
             yield article
-    if not found and text.strip():
+    if not opens and text.strip():
         raise ParseError("no <REUTERS> stories found (not a Reuters-21578 SGML file?)")
