@@ -25,7 +25,8 @@ from searchkit.models import Article
 _OPEN = re.compile(r"<REUTERS\b([^>]*)>", re.I)
 _CLOSE = re.compile(r"</REUTERS>", re.I)
 _NEWID = re.compile(r'\bNEWID\s*=\s*"?(\d+)', re.I)
-_TEXT = re.compile(r"<TEXT\b([^>]*)>(.*?)(?:</TEXT>|$)", re.S | re.I)
+_TEXT = re.compile(r"<TEXT\b([^>]*)>", re.I)
+_TEXT_END = re.compile(r"</TEXT>", re.I)
 _D = re.compile(r"<D>(.*?)</D>", re.S | re.I)
 _DATE = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4})(?:\s+(\d+:\d{2}:\d{2}(?:\.\d+)?))?")
 _TAG = re.compile(r"<[^>]*>")
@@ -34,14 +35,24 @@ _SIGN_OFF = re.compile(r"\s*\bReuters?\W*\Z", re.I)
 _BLAH = "Blah blah blah."
 
 
+_FIELDS = {
+    tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.S | re.I)
+    for tag in ("DATE", "TOPICS", "PLACES", "TITLE", "AUTHOR", "DATELINE", "BODY")
+}
+
+
 def _field(block: str, tag: str) -> str | None:
-    match = re.search(rf"<{tag}>(.*?)</{tag}>", block, re.S | re.I)
+    match = _FIELDS[tag].search(block)
     return match.group(1) if match else None
 
 
 def _plain(sgml: str) -> str:
     """Character references unescaped, tags and control characters removed."""
-    return strip_control(html.unescape(_TAG.sub("", sgml)))
+    if "<" in sgml:
+        sgml = _TAG.sub("", sgml)
+    if "&" in sgml:
+        sgml = html.unescape(sgml)
+    return strip_control(sgml)
 
 
 def _reflow(text: str) -> str:
@@ -84,8 +95,12 @@ def _story(attrs: str, block: str, relpath: str, n: int) -> Article | None:
             if value and value not in tags:
                 tags.append(value)
 
+    text_attrs, text = "", ""
     text_match = _TEXT.search(block)
-    text_attrs, text = (text_match.group(1), text_match.group(2)) if text_match else ("", "")
+    if text_match:
+        text_end = _TEXT_END.search(block, text_match.end())
+        text_attrs = text_match.group(1)
+        text = block[text_match.end() : text_end.start() if text_end else len(block)]
     title = " ".join(_plain(_field(text, "TITLE") or "").split())
     author, credit = split_byline(_plain(_field(text, "AUTHOR") or ""))
     dateline = clean_dateline(_plain(_field(text, "DATELINE") or ""))
