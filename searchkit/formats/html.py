@@ -89,6 +89,8 @@ class _Page(HTMLParser):
         if tag == "a" and "author" in rel and not self.rel_author and not self._capture:
             self._start_capture("rel_author")
         if tag in _VOID:
+            if tag == "br" and self._capture:
+                self._buffer.append(" ")
             return
         marker = " ".join((a.get("class", ""), a.get("id", ""), a.get("role", "")))
         skip = tag in _SKIP_TAGS or bool(_SKIP_ATTR.search(marker))

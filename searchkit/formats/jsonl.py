@@ -177,7 +177,7 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
         yield from _keyed(enumerate(_records(value), start=1), relpath)
         return
     if "\n" not in text.strip():
-        raise ParseError("not valid JSON (truncated or malformed)")
+        raise ParseError("not valid JSON (truncated, malformed or nested too deeply)")
     valid: list[int] = []
 
     def counted() -> Iterator[tuple[int, Any]]:

@@ -88,6 +88,27 @@ def _get(meta: FrontMatter, *keys: str) -> str | None:
     return None
 
 
+# Inline patterns are bounded ({1,300}) so that a line full of unmatched `[`
+# or `*` stays linear, and very long lines (minified junk) are left as they are.
+_MAX_INLINE = 20_000
+_INLINE = [
+    (re.compile(r"!\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)"), r"\1"),  # images → alt text
+    (re.compile(r"\[([^\]\n]{1,300})\]\([^)\n]{0,500}\)"), r"\1"),  # links → text
+    (re.compile(r"\[([^\]\n]{1,300})\]\[[^\]\n]{0,100}\]"), r"\1"),  # reference links
+    (re.compile(r"<[^<>\n]{1,300}>"), ""),  # inline HTML
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,300}?)(?<=\S)\1"), r"\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?=\S)(.{1,300}?)(?<=\S)\*(?!\w)"), r"\1"),  # *em*
+    (re.compile(r"(?<!\w)_(?=\S)(.{1,300}?)(?<=\S)_(?!\w)"), r"\1"),  # _em_, not snake_case
+    (re.compile(r"`([^`\n]{1,300})`"), r"\1"),  # code
+]
+
+
+def _inline(line: str) -> str:
+    for pattern, replacement in _INLINE:
+        line = pattern.sub(replacement, line)
+    return line
+
+
 def plain(markdown: str) -> str:
     """Markdown reduced to readable text: markup dropped, words and code kept."""
     out: list[str] = []
@@ -102,26 +123,19 @@ def plain(markdown: str) -> str:
             continue
         if re.match(r"^\s*\[[^\]]+\]:\s*\S+", line):  # a reference link definition
             continue
-        if re.match(r"^\s*([-*_])(\s*\1){2,}\s*$", line):  # horizontal rule
+        if len(line) < 200 and re.match(r"^\s*([-*_])(\s*\1){2,}\s*$", line):  # a rule
             out.append("")
             continue
-        line = re.sub(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$", "", line)  # ATX headings
+        heading = re.match(r"^\s{0,3}#{1,6}\s+", line)
+        if heading:  # ATX heading: drop the hashes at both ends
+            line = line[heading.end() :].rstrip().rstrip("#").rstrip()
         line = re.sub(r"^\s*>\s?", "", line)  # block quotes
         bullet = re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", line)
         if bullet:  # each list item its own paragraph; numbers kept, bullets dropped
             out.append("")
             line = line[bullet.end() :] if line.lstrip()[0] in "-*+" else line.strip()
-        line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)  # images → alt text
-        line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)  # links → text
-        line = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", line)  # reference links
-        line = re.sub(r"<[^>\n]+>", "", line)  # inline HTML
-        if len(line) > 5000:
-            out.append(line)  # emphasis patterns are quadratic on huge one-line files
-            continue
-        line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)  # bold
-        line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\w)", r"\1", line)  # *em*
-        line = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", line)  # _em_, not snake_case
-        line = re.sub(r"`([^`]+)`", r"\1", line)
+        if len(line) <= _MAX_INLINE:
+            line = _inline(line)
         out.append(line)
     return "\n".join(out)
 
@@ -158,7 +172,7 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
     body: list[str] = []
     for paragraph in _paragraphs(plain(rest)):
         line = _AUTHOR_LINE.match(paragraph)
-        if line and not body:
+        if line and len(body) < 3:  # a byline sits near the top
             byline = byline or line.group(1)
             continue
         body.append(paragraph)
