@@ -51,7 +51,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SearchkitError as exc:
             status = next((s for cls, s in _EXIT_FOR if isinstance(exc, cls)), ExitStatus.INDEX_ERROR)
-            _errors().print(render.Text(f"searchkit: {exc}"))
+            _errors().print(render.Text(render.safe(f"searchkit: {exc}")))
             raise click.exceptions.Exit(status) from None
         except KeyboardInterrupt:
             _errors().print(render.Text("searchkit: interrupted"))
@@ -77,13 +77,18 @@ def _corpus_for(index: Path, corpus_dir: str | None) -> Path:
     return config.resolve_corpus(corpus_dir, recorded)
 
 
-def _run_index(index: Path, corpus: Path, rebuild: bool = False) -> None:
+def _run_index(index: Path, corpus: Path, rebuild: bool = False, wait: float | None = None) -> None:
     """Index with a progress bar on stderr; print the report and warnings there."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from searchkit.indexer import update_index
+    from searchkit.locking import DEFAULT_TIMEOUT
 
     err = _errors()
+
+    def on_wait(pid: int | None) -> None:
+        holder = f"pid {pid}" if pid else "another process"
+        err.print(render.Text(f"waiting for the index lock held by {holder}…"))
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
@@ -93,7 +98,10 @@ def _run_index(index: Path, corpus: Path, rebuild: bool = False) -> None:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = update_index(corpus, index, rebuild=rebuild, progress=progress)
+        report = update_index(
+            corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
+            lock_timeout=DEFAULT_TIMEOUT if wait is None else wait,
+        )
     for skipped in report.skipped:
         err.print(render.Text(f"warning: skipped {render.safe(skipped.path)}: {render.safe(skipped.reason)}"))
     err.print(render.Text(render.report_line(report)))
@@ -158,10 +166,12 @@ main.add_command(search_command)
 
 @main.command("index")
 @click.option("--rebuild", is_flag=True, help="Start over instead of updating.")
+@click.option("--wait", type=click.FloatRange(0), default=None, metavar="SECONDS",
+              help="How long to wait for another writer to finish [default: 10].")
 @index_option
 @corpus_option
 @handle_errors
-def index_command(rebuild: bool, index_dir: str | None, corpus_dir: str | None) -> None:
+def index_command(rebuild: bool, wait: float | None, index_dir: str | None, corpus_dir: str | None) -> None:
     """Bring the index up to date with the corpus folder.
 
     Only new and changed files are read; deleted files leave the index.
@@ -172,7 +182,7 @@ def index_command(rebuild: bool, index_dir: str | None, corpus_dir: str | None) 
       cp ~/new/*.txt corpus/ && searchkit index
     """
     index = config.resolve_index(index_dir)
-    _run_index(index, _corpus_for(index, corpus_dir), rebuild=rebuild)
+    _run_index(index, _corpus_for(index, corpus_dir), rebuild=rebuild, wait=wait)
 
 
 @main.command("show")

@@ -6,6 +6,7 @@ The only module that reads the index at query time.
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -14,13 +15,18 @@ from whoosh.query import Not, Query
 from whoosh.searching import Searcher
 
 from searchkit import ranking
-from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexMissingError
+from searchkit.errors import (
+    ArticleNotFoundError,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexVersionError,
+)
 from searchkit.highlight import best_passages, whole_text
 from searchkit.formats.meta import author_key
-from searchkit.manifest import read_meta
+from searchkit.manifest import read_meta, schema_version
 from searchkit.models import Article, Hit, IndexStats, SearchResult
 from searchkit.query import parse_query
-from searchkit.schema import SEARCH_FIELD, TEXT_ANALYZER, from_index_date
+from searchkit.schema import SCHEMA_VERSION, SEARCH_FIELD, TEXT_ANALYZER, from_index_date
 
 # A wildcard like `a*` can name thousands of words; highlighting needs only a few.
 MAX_HIGHLIGHT_TERMS = 500
@@ -29,12 +35,35 @@ MAX_HIGHLIGHT_TERMS = 500
 def open_index(index: Path) -> whoosh_index.FileIndex:
     """Open the index for reading, or raise an error naming the next step."""
     index = Path(index)
+    for attempt in range(10):
+        try:
+            return _open_index(index)
+        except FileNotFoundError as exc:
+            # A writer committed between listing and opening the table of
+            # contents and removed the old one: read the new one.
+            if attempt == 9:
+                raise IndexCorruptError(
+                    f"the index at {index} cannot be read ({exc}) — run `searchkit index --rebuild`"
+                ) from exc
+            time.sleep(0.02)
+    raise AssertionError("unreachable")
+
+
+def _open_index(index: Path) -> whoosh_index.FileIndex:
     if not (index.is_dir() and whoosh_index.exists_in(str(index))):
         raise IndexMissingError(f"no index at {index} — build it with `searchkit index`")
+    version = schema_version(index)
+    if version is not None and version != SCHEMA_VERSION:
+        raise IndexVersionError(
+            f"the index at {index} was built by another version of searchkit "
+            f"(schema {version}, this is {SCHEMA_VERSION}) — run `searchkit index --rebuild`"
+        )
     try:
         return whoosh_index.open_dir(str(index))
     except EmptyIndexError as exc:
         raise IndexMissingError(f"no index at {index} — build it with `searchkit index`") from exc
+    except FileNotFoundError:
+        raise  # retried by open_index
     except Exception as exc:
         raise IndexCorruptError(
             f"the index at {index} cannot be read ({type(exc).__name__}: {exc}) — "
@@ -49,8 +78,10 @@ def search(index: Path, query: str, *, limit: int = 10, snippets: int = 3) -> Se
     altogether (for callers that only need the ranking).
     """
     ix = open_index(index)
-    parsed = parse_query(query, ix.schema)
     with ix.searcher(weighting=ranking.weighting()) as searcher:
+        # The searcher's schema, not ix.schema: that re-reads the table of
+        # contents, which a concurrent commit may have just replaced.
+        parsed = parse_query(query, searcher.schema)
         first = searcher.search(parsed.all_words, limit=limit)
         ranked = [(hit.docnum, hit.score) for hit in first]
         total = len(first) if first.has_exact_length() else first.estimated_length()
@@ -145,8 +176,8 @@ def article_from_fields(fields: dict) -> Article:
 def query_terms(index: Path, query: str) -> frozenset[str]:
     """The analysed words of `query` as highlighting sees them (for `show --highlight`)."""
     ix = open_index(index)
-    parsed = parse_query(query, ix.schema)
     with ix.searcher() as searcher:
+        parsed = parse_query(query, searcher.schema)
         return _highlight_terms(parsed.any_word, searcher)
 
 

@@ -25,6 +25,7 @@ from searchkit.errors import (
     ParseError,
 )
 from searchkit.formats import reader_for
+from searchkit.locking import DEFAULT_TIMEOUT, OnWait, sweep_leftovers, write_lock
 from searchkit.manifest import FileEntry, Manifest, load_manifest, read_meta, save_manifest
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.ranking import compose_text
@@ -51,7 +52,12 @@ class _Plan:
 
 
 def index_exists(index_dir: Path) -> bool:
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+    for _attempt in range(10):
+        try:
+            return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+        except FileNotFoundError:
+            time.sleep(0.02)  # a commit replaced the table of contents as we read it
+    return True  # something is there; opening it will say what is wrong
 
 
 def file_digest(data: bytes) -> str:
@@ -76,12 +82,17 @@ def update_index(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
+    on_wait: OnWait | None = None,
 ) -> IndexReport:
     """Make the index at `index` match the articles under `corpus`.
 
     Incremental unless `rebuild`: unchanged files cost one `stat`; a file
     whose stat changed is read and compared by content digest. With nothing
     to change, nothing is written.
+
+    One writer at a time: a second one waits up to `lock_timeout` seconds
+    (calling `on_wait(pid)` first), then raises IndexLockedError.
     """
     started = time.perf_counter()
     corpus = Path(corpus).absolute()
@@ -92,7 +103,16 @@ def update_index(
             "or point to one with --corpus / SEARCHKIT_CORPUS"
         )
     report = IndexReport(corpus=str(corpus), index=str(index), rebuilt=rebuild)
+    with write_lock(index, timeout=lock_timeout, on_wait=on_wait):
+        # A writer killed mid-run leaves unused segment files behind.
+        sweep_leftovers(index)
+        return _update_locked(corpus, index, report, rebuild, progress, started)
 
+
+def _update_locked(
+    corpus: Path, index: Path, report: IndexReport, rebuild: bool,
+    progress: Progress | None, started: float,
+) -> IndexReport:
     # Pointing an index at another corpus needs nothing special: files are
     # keyed by relative path and compared by digest, so the plan replaces
     # whatever differs.
@@ -262,7 +282,9 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
     """Write the planned changes in one commit, then the manifest."""
     try:
         index.mkdir(parents=True, exist_ok=True)
-        if index_exists(index) and read_meta(index)[0] == SCHEMA_VERSION:
+        # An unknown version means the manifest was lost in a crash: the
+        # index is ours and must be kept (the plan only holds the changes).
+        if index_exists(index) and read_meta(index)[0] in (SCHEMA_VERSION, None):
             ix = whoosh_index.open_dir(str(index))
         else:
             ix = whoosh_index.create_in(str(index), build_schema())
@@ -288,7 +310,11 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
         # the previous index stays searchable until the new one is complete.
         writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
     except BaseException as exc:
-        writer.cancel()
+        try:
+            writer.cancel()
+        except Exception:
+            pass  # e.g. the disk is still full; the original error matters more
+        sweep_leftovers(index)
         if isinstance(exc, OSError):
             raise IndexWriteError(
                 f"cannot write the index at {index}: {exc.strerror or exc} — "

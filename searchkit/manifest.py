@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,22 @@ def read_meta(index_dir: Path) -> tuple[int | None, str | None]:
     if manifest is None:
         return None, None
     return manifest.schema_version, manifest.corpus
+
+
+_VERSION_AT_START = re.compile(rb'^\{"schema_version":\s*(\d+)')
+
+
+def schema_version(index_dir: Path) -> int | None:
+    """The schema version recorded with the index, cheaply (search's hot path).
+
+    `save_manifest` writes it first, so the file's first bytes hold it.
+    """
+    try:
+        with open(manifest_path(index_dir), "rb") as fh:
+            match = _VERSION_AT_START.match(fh.read(64))
+    except OSError:
+        return None
+    return int(match.group(1)) if match else None
 
 
 def save_manifest(index_dir: Path, manifest: Manifest) -> None:
