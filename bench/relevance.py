@@ -35,6 +35,7 @@ cut at 1000; a query with no hits scores 0.
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import random
 import re
@@ -252,17 +253,23 @@ def run_fts5(coll: Collection, work: Path) -> Run:
     return run
 
 
-def run_whoosh(coll: Collection, work: Path) -> Run:
+def run_whoosh(coll: Collection, work: Path, porter2: bool = False) -> Run:
     """Plain whoosh: StemmingAnalyzer, default BM25F, OrGroup over both fields."""
     from whoosh import index
     from whoosh.analysis import StemmingAnalyzer
     from whoosh.fields import ID, TEXT, Schema
+    from whoosh.lang.porter2 import stem as stem2
     from whoosh.qparser import MultifieldParser, OrGroup
 
+    # whoosh's default stemmer (whoosh.lang.porter) skips Porter step 1b's
+    # double-consonant rule (`_step1b.match` where `search` is meant):
+    # "shipping" -> "shipp", "running" -> "runn", so they never meet "ship",
+    # "run". The porter2 variant shows what fixing that is worth.
+    analyzer = StemmingAnalyzer(stemfn=stem2) if porter2 else StemmingAnalyzer()
     schema = Schema(
         id=ID(stored=True, unique=True),
-        headline=TEXT(analyzer=StemmingAnalyzer()),
-        body=TEXT(analyzer=StemmingAnalyzer()),
+        headline=TEXT(analyzer=analyzer),
+        body=TEXT(analyzer=analyzer),
     )
     folder = work / "whoosh"
     folder.mkdir()
@@ -329,10 +336,13 @@ def run_searchkit(coll: Collection, work: Path) -> Run:
     with build_timer():
         update_index(corpus, work / "sk-index", rebuild=True)
     prefix = f"{coll.name}/"
+    # Snippets do not change the ranking but cost ~3 ms per hit (each body is
+    # re-analysed), i.e. seconds per query at limit=1000: skip them if we can.
+    extra = {"snippets": 0} if "snippets" in inspect.signature(search).parameters else {}
     run: Run = {}
     for qid, text in coll.queries.items():
         # The query exactly as written: this is what a user types.
-        result = search(work / "sk-index", text, limit=DEPTH)
+        result = search(work / "sk-index", text, limit=DEPTH, **extra)
         run[qid] = [h.id.removeprefix(prefix).removesuffix(".txt") for h in result.hits]
     return run
 
@@ -342,6 +352,7 @@ ENGINES: dict[str, Callable[[Collection, Path], Run]] = {
     "whoosh": run_whoosh,
     "searchkit": run_searchkit,
     "bm25": run_bm25,
+    "whoosh-porter2": lambda coll, work: run_whoosh(coll, work, porter2=True),
 }
 
 
@@ -369,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=sorted(LOADERS), action="append",
                     help="run one collection (repeatable); default all")
     ap.add_argument("--engines", default="fts5,whoosh,searchkit",
-                    help="comma-separated: fts5, whoosh, searchkit, bm25 (the TIME README's check)")
+                    help="comma-separated: fts5, whoosh, searchkit; also bm25 (the TIME README's"
+                         " check) and whoosh-porter2 (whoosh with the porter2 stemmer)")
     ap.add_argument("--worst", type=int, default=0, metavar="N",
                     help="also list each engine's N worst queries")
     args = ap.parse_args(argv)
@@ -402,15 +414,22 @@ def main(argv: list[str] | None = None) -> int:
                 note = f"build {BUILD_SECONDS[0]:.1f}s, queries {wall - BUILD_SECONDS[0]:.1f}s"
                 rows.append((engine, run, wall, note))
         metric_names = list(evaluate({}, coll))
-        print(f"{'engine':<10}" + "".join(f"{m:>9}" for m in metric_names) + f"{'wall s':>9}")
+        print(f"{'engine':<15}" + "".join(f"{m:>9}" for m in metric_names) + f"{'wall s':>9}")
         for engine, run, secs, note in rows:
             if run is None:
-                print(f"{engine:<10}" + "".join(f"{'n/a':>9}" for _ in metric_names)
+                print(f"{engine:<15}" + "".join(f"{'n/a':>9}" for _ in metric_names)
                       + f"{secs:>9.1f}  {note}")
                 continue
             scores = evaluate(run, coll)
-            print(f"{engine:<10}" + "".join(f"{scores[m]:>9.3f}" for m in metric_names)
+            print(f"{engine:<15}" + "".join(f"{scores[m]:>9.3f}" for m in metric_names)
                   + f"{secs:>9.1f}  {note}")
+        runs = {engine: run for engine, run, _, _ in rows if run is not None}
+        if args.worst and "searchkit" in runs and "fts5" in runs:
+            fn = reciprocal_rank if coll.known_item else average_precision
+            gaps = sorted((fn(runs["searchkit"].get(q, []), rel) - fn(runs["fts5"].get(q, []), rel), q)
+                          for q, rel in coll.qrels.items())
+            print("  searchkit behind fts5 most: " + ", ".join(
+                f"{q} {d:+.2f} [{coll.queries[q][:40]}]" for d, q in gaps[: args.worst] if d < 0))
         for engine, run, _, _ in rows:
             if run is not None and args.worst:
                 worst = ", ".join(f"{q}={s:.2f} [{coll.queries[q][:40]}]"
