@@ -31,11 +31,10 @@ from searchkit.formats.meta import (
 from searchkit.models import Article
 
 _VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
 )
 _SKIP_TAGS = frozenset(
-    "script style noscript template nav header footer aside form iframe button "
-    "select option svg figure figcaption".split()
+    ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "button", "select", "option", "svg", "figure", "figcaption"]
 )
 _SKIP_ATTR = re.compile(
     r"comment|share|sharing|social|related|promo|newsletter|advert|\bads?\b|sidebar|"
@@ -44,8 +43,7 @@ _SKIP_ATTR = re.compile(
     re.IGNORECASE,
 )
 _BLOCK = frozenset(
-    "p div section article main blockquote li ul ol h1 h2 h3 h4 h5 h6 table tr td "
-    "th pre dd dt dl br hr".split()
+    ["p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "pre", "dd", "dt", "dl", "br", "hr"]
 )
 _SPACE = re.compile(r"\s+")
 
@@ -109,9 +107,7 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_ld = False
-        if tag in ("p", "h1", "title") or (tag in _BLOCK and tag != "br"):
-            self._end_capture()
-        elif tag == "a" and self._capture == "rel_author":
+        if tag in ("p", "h1", "title") or (tag in _BLOCK and tag != "br") or tag == "a" and self._capture == "rel_author":
             self._end_capture()
         if not self._open.get(tag):
             return  # a stray end tag
@@ -249,7 +245,7 @@ def have_trafilatura() -> bool:
     """Whether the optional extractor can be imported."""
     try:
         import trafilatura  # noqa: F401
-    except Exception:  # ImportError, or a broken install (e.g. lxml without html-clean)
+    except Exception:  # noqa: BLE001 -- ImportError, or a broken lxml install
         return False
     return True
 
@@ -264,7 +260,7 @@ def trafilatura_text(text: str) -> tuple[str, dict[str, str | None]] | None:
         doc = trafilatura.bare_extraction(
             text, with_metadata=True, include_comments=False, include_tables=False
         )
-    except Exception:  # a third-party extractor; any failure means "use the fallback"
+    except Exception:  # noqa: BLE001 -- a third-party extractor; any failure means "use the fallback"
         return None
     if doc is None:
         return None

@@ -29,7 +29,7 @@ FrontMatter = dict[str, "str | list[str]"]
 
 _FENCE = {"---": re.compile(r"^(?:---|\.\.\.)\s*$"), "+++": re.compile(r"^\+\+\+\s*$")}
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]\s*(.*)$")
-_AUTHOR_LINE = re.compile(r"^(?:\*\*|__|\*|_)?(?:by|author:)\s+(.{1,80}?)(?:\*\*|__|\*|_)?$", re.I)
+_AUTHOR_LINE = re.compile(r"^(?:\*\*|__|\*|_)?(?:by|author:)\s+(.{1,80}?)(?:\*\*|__|\*|_)?$", re.IGNORECASE)
 
 
 def _unquote(value: str) -> str:
@@ -161,7 +161,7 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
     meta, rest = front_matter(text)
     headline = _get(meta, "title", "headline")
     if not headline:
-        heading = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", rest, re.M)
+        heading = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", rest, re.MULTILINE)
         if heading:
             headline = heading.group(1)
             rest = rest[: heading.start()] + rest[heading.end() :]

@@ -22,21 +22,21 @@ from searchkit.formats.meta import (
 )
 from searchkit.models import Article
 
-_OPEN = re.compile(r"<REUTERS\b([^>]*)>", re.I)
-_CLOSE = re.compile(r"</REUTERS>", re.I)
-_NEWID = re.compile(r'\bNEWID\s*=\s*"?(\d+)', re.I)
-_TEXT = re.compile(r"<TEXT\b([^>]*)>", re.I)
-_TEXT_END = re.compile(r"</TEXT>", re.I)
-_D = re.compile(r"<D>(.*?)</D>", re.S | re.I)
+_OPEN = re.compile(r"<REUTERS\b([^>]*)>", re.IGNORECASE)
+_CLOSE = re.compile(r"</REUTERS>", re.IGNORECASE)
+_NEWID = re.compile(r'\bNEWID\s*=\s*"?(\d+)', re.IGNORECASE)
+_TEXT = re.compile(r"<TEXT\b([^>]*)>", re.IGNORECASE)
+_TEXT_END = re.compile(r"</TEXT>", re.IGNORECASE)
+_D = re.compile(r"<D>(.*?)</D>", re.DOTALL | re.IGNORECASE)
 _DATE = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4})(?:\s+(\d+:\d{2}:\d{2}(?:\.\d+)?))?")
 _TAG = re.compile(r"<[^>]*>")
 # The wire's sign-off: "... said.\n Reuter\n&#3;" (sometimes "REUTER" or "Reuters").
-_SIGN_OFF = re.compile(r"\s*\bReuters?\W*\Z", re.I)
+_SIGN_OFF = re.compile(r"\s*\bReuters?\W*\Z", re.IGNORECASE)
 _BLAH = "Blah blah blah."
 
 
 _FIELDS = {
-    tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.S | re.I)
+    tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.DOTALL | re.IGNORECASE)
     for tag in ("DATE", "TOPICS", "PLACES", "TITLE", "AUTHOR", "DATELINE", "BODY")
 }
 
@@ -107,7 +107,7 @@ def _story(attrs: str, block: str, relpath: str, n: int) -> Article | None:
     body_sgml = _field(text, "BODY")
     if body_sgml is None:
         # UNPROC stories are unstructured; BRIEF ones are a title and "Blah blah blah."
-        body_sgml = re.sub(r"<(TITLE|AUTHOR|DATELINE)>.*?</\1>", "", text, flags=re.S | re.I)
+        body_sgml = re.sub(r"<(TITLE|AUTHOR|DATELINE)>.*?</\1>", "", text, flags=re.DOTALL | re.IGNORECASE)
     body = _plain(body_sgml).rstrip()
     # Searching only the tail: the pattern is slow when tried at every offset.
     tail = _SIGN_OFF.search(body, max(0, len(body) - 40))
