@@ -364,6 +364,15 @@ def main(argv: list[str] | None = None) -> int:
         if engine in active:
             R[engine]["re_restore"] = run_child(build_cmd(engine))[0]
 
+    # Sanity: after the round trip both indexes hold the corpus again.
+    if "searchkit" in active:
+        from searchkit.engine import index_stats
+
+        R["searchkit"]["docs"] = index_stats(sk_index).articles
+    if "fts5" in active:
+        with sqlite3.connect(fts_db) as con:
+            R["fts5"]["docs"] = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+
     # Warm latency: one untimed pass to warm caches, then one timed pass.
     print("warm queries ...", file=sys.stderr)
     timers = {}
@@ -422,6 +431,7 @@ def report(R: dict, notes: dict, n: int, mb: float, nq: int, nfresh: int, errors
         ("  MB/s", "build_mbs", "{:.2f}", False),
         ("  peak memory (MB)", "peak_rss", "mb", True),
         ("index size (MB)", "index_size", "mb", True),
+        ("  articles in index at the end", "docs", "{:,}", False),
         ("reindex, nothing changed (s)", "re_nothing", "{:.2f}", True),
         ("reindex, +10 articles (s)", "re_add10", "{:.2f}", True),
         ("reindex, 10 changed (s)", "re_change10", "{:.2f}", True),
