@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from searchkit.formats import reader_for
+from searchkit.formats import is_article_file
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def scan_corpus(root: Path, warn: list[tuple[str, str]] | None = None) -> Iterat
                 if entry.is_dir():
                     subdirs.append(entry.path)
                     continue
-                if not entry.is_file() or reader_for(entry.name) is None:
+                if not entry.is_file() or not is_article_file(entry.name):
                     continue
                 st = entry.stat()
             except OSError as exc:
