@@ -6,6 +6,7 @@ No printing: progress goes through a callback, warnings into the report.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable
@@ -297,6 +298,14 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
             f"another searchkit process is writing the index at {index} — "
             "wait for it to finish, then run the command again"
         ) from exc
+    except OSError as exc:  # the writer creates its files at once
+        # The half-built writer holds whoosh's lock until it is freed, and its
+        # traceback keeps it alive in a cycle: free it now, so that a process
+        # that lives on (tests, `watch`) can write again.
+        exc = exc.with_traceback(None)
+        gc.collect()
+        sweep_leftovers(index)
+        raise _unchanged_error(index, exc) from exc
     try:
         for doc_id in plan.delete:
             writer.delete_by_term("id", doc_id)
@@ -316,13 +325,16 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
             pass  # e.g. the disk is still full; the original error matters more
         sweep_leftovers(index)
         if isinstance(exc, OSError):
-            raise IndexWriteError(
-                f"cannot write the index at {index}: {exc.strerror or exc} — "
-                "the previous index is unchanged"
-            ) from exc
+            raise _unchanged_error(index, exc) from exc
         raise
     manifest.generation = ix.latest_generation()
     _save(index, manifest)
+
+
+def _unchanged_error(index: Path, exc: OSError) -> IndexWriteError:
+    return IndexWriteError(
+        f"cannot write the index at {index}: {exc.strerror or exc} — the previous index is unchanged"
+    )
 
 
 def _save(index: Path, manifest: Manifest) -> None:

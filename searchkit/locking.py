@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 LOCK_NAME = "searchkit.lock"
+_TEMP_TOC = re.compile(r"^_\w+_\d+\.toc\..+$")
 DEFAULT_TIMEOUT = 10.0
 
 # on_wait(pid): called once when the lock is busy, before waiting; pid of the
@@ -118,6 +120,8 @@ def sweep_leftovers(index: Path) -> list[str]:
     for path in index.iterdir():
         name = path.name
         if name.startswith(".searchkit.json.") and name.endswith(".tmp"):
+            removed += _remove(path)
+        elif _TEMP_TOC.match(name):  # whoosh writes the TOC beside, then renames
             removed += _remove(path)
         elif name.endswith(".tmp") and path.is_dir():  # whoosh's MAIN.tmp
             removed += _remove(path)
