@@ -104,6 +104,8 @@ def _run_index(index: Path, corpus: Path, rebuild: bool = False, wait: float | N
         )
     for skipped in report.skipped:
         err.print(render.Text(f"warning: skipped {render.safe(skipped.path)}: {render.safe(skipped.reason)}"))
+    for note in report.warnings:
+        err.print(render.Text(f"warning: {render.safe(note.path)}: {render.safe(note.reason)}"))
     err.print(render.Text(render.report_line(report)))
 
 

@@ -32,6 +32,8 @@ def scan_corpus(root: Path, warn: list[tuple[str, str]] | None = None) -> Iterat
         folder = stack.pop()
         real = os.path.realpath(folder)
         if real in seen_dirs:
+            if warn is not None and os.path.islink(folder):
+                warn.append((_rel(root, folder), "symlink to a folder already scanned (a loop?); not followed"))
             continue
         seen_dirs.add(real)
         try:
@@ -50,6 +52,10 @@ def scan_corpus(root: Path, warn: list[tuple[str, str]] | None = None) -> Iterat
                     if not _inside(target, root_real):
                         if warn is not None:
                             warn.append((_rel(root, entry.path), "symlink points outside the corpus; not followed"))
+                        continue
+                    if not os.path.exists(entry.path):
+                        if warn is not None:
+                            warn.append((_rel(root, entry.path), "broken symlink or symlink loop; not followed"))
                         continue
                 if entry.is_dir():
                     subdirs.append(entry.path)

@@ -6,6 +6,7 @@ Returns data only (character offsets); styling is render.py's job.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 
 from whoosh.analysis import Analyzer
@@ -57,11 +58,15 @@ def best_passages(
         start, end = 0, _word_end(text, min(len(text), width))
         return [_cut(text, start, end, [])] if text.strip() else []
 
+    # Spans are sorted and do not overlap, so the ones inside a window are a
+    # slice: found by bisection, linear overall even for 100,000 matches.
+    starts = [a for a, _ in spans]
+    ends = [b for _, b in spans]
     windows = []
-    for i, (start, _end) in enumerate(spans):
+    for start, _end in spans:
         w_start = _word_start(text, max(0, start - width // 3))
         w_end = _word_end(text, min(len(text), w_start + width))
-        inside = [s for s in spans[i:] if s[1] <= w_end] + [s for s in spans[:i] if s[0] >= w_start]
+        inside = spans[bisect_left(starts, w_start) : bisect_right(ends, w_end)]
         distinct = len({text[a:b].lower() for a, b in inside})
         windows.append((distinct, len(inside), -start, w_start, w_end, inside))
     windows.sort(reverse=True)

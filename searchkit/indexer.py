@@ -25,7 +25,9 @@ from searchkit.errors import (
     IndexWriteError,
     ParseError,
 )
+from searchkit import limits
 from searchkit.formats import reader_for
+from searchkit.formats.meta import looks_binary
 from searchkit.locking import DEFAULT_TIMEOUT, OnWait, sweep_leftovers, write_lock
 from searchkit.manifest import FileEntry, Manifest, load_manifest, read_meta, save_manifest
 from searchkit.models import Article, IndexReport, Skipped
@@ -201,6 +203,11 @@ def _plan(
 
 def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexReport) -> None:
     entry = manifest.files.get(f.relpath)
+    if f.size > limits.MAX_FILE_BYTES:
+        report.skipped.append(Skipped(
+            f.relpath, f"file is {f.size / 2**20:,.0f} MB; the limit is {limits.MAX_FILE_BYTES // 2**20:,} MB"
+        ))
+        return
     try:
         with open(f.path, "rb") as fh:
             data = fh.read()
@@ -212,6 +219,12 @@ def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexRepo
         entry.size, entry.mtime_ns = f.size, f.mtime_ns
         plan.stat_changed = True
         plan.unchanged += len(entry.articles)
+        return
+
+    if not data.lstrip(b"\xef\xbb\xbf").strip():
+        report.skipped.append(Skipped(f.relpath, "empty file"))
+    elif looks_binary(data):
+        report.skipped.append(Skipped(f.relpath, "binary data, not text"))
         return
 
     parser = reader_for(f.relpath)
@@ -228,6 +241,9 @@ def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexRepo
     old = entry.articles if entry is not None else {}
     new: dict[str, str] = {}
     for article in articles:
+        article, warning = limits.bound_article(article)
+        if warning:
+            report.warnings.append(Skipped(article.id, warning))
         a_digest = article_digest(article)
         new[article.id] = a_digest
         if article.id not in old:

@@ -92,6 +92,8 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # indexed, but not all of it (e.g. a 50 MB one-line file): path and why
+    warnings: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     rebuilt: bool = False
     wrote: bool = False
