@@ -81,7 +81,7 @@ def search(index: Path, query: str, *, limit: int = 10, snippets: int = 3) -> Se
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         # The searcher's schema, not ix.schema: that re-reads the table of
         # contents, which a concurrent commit may have just replaced.
-        parsed = parse_query(query, searcher.schema)
+        parsed = parse_query(query, searcher.schema, searcher.reader())
         first = searcher.search(parsed.all_words, limit=limit)
         ranked = [(hit.docnum, hit.score) for hit in first]
         total = len(first) if first.has_exact_length() else first.estimated_length()
@@ -177,7 +177,7 @@ def query_terms(index: Path, query: str) -> frozenset[str]:
     """The analysed words of `query` as highlighting sees them (for `show --highlight`)."""
     ix = open_index(index)
     with ix.searcher() as searcher:
-        parsed = parse_query(query, searcher.schema)
+        parsed = parse_query(query, searcher.schema, searcher.reader())
         return _highlight_terms(parsed.any_word, searcher)
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from whoosh import qparser
 from whoosh.fields import Schema
-from whoosh.query import Not, NullQuery, Query
+from whoosh.query import Every, FuzzyTerm, MultiTerm, Not, NullQuery, Prefix, Query
+from whoosh.reading import IndexReader
 
 from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
 
 MAX_QUERY_CHARS = 2000
+# A wildcard, fuzzy word or range stands for the words it expands to; beyond
+# these bounds a query costs time and memory in proportion to the vocabulary.
+MAX_EXPANSIONS = 2000
+MAX_FUZZY_DISTANCE = 2
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,13 @@ def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.Qu
     return parser
 
 
-def parse_query(text: str, schema: Schema) -> ParsedQuery:
+def parse_query(text: str, schema: Schema, reader: IndexReader | None = None) -> ParsedQuery:
     """Parse what the user typed with whoosh's query syntax.
 
     Plain words must all match for the first tier of results; the second
     tier accepts any of them, so a query never comes back empty just because
-    one word is missing.
+    one word is missing. With a `reader`, wildcards that would expand to too
+    much of the vocabulary are refused.
     """
     text = " ".join(text.split())
     if not text:
@@ -53,6 +60,7 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
         raise QuerySyntaxError(
             f"nothing to search for in {text!r} (only very common words?) — add a more specific word"
         )
+    _check_bounds(all_words, reader)
     if _has_negation(all_words):
         # "a NOT b" read as "a OR NOT b" would match nearly everything.
         any_word = all_words
@@ -63,3 +71,41 @@ def _has_negation(query: Query) -> bool:
     if isinstance(query, Not):
         return True
     return any(_has_negation(child) for child in query.children())
+
+
+def _leaves(query: Query) -> list[Query]:
+    if query.is_leaf():
+        return [query]
+    return [leaf for child in query.children() for leaf in _leaves(child)]
+
+
+def _shown(leaf: Query) -> str:
+    """A leaf as the user typed it, near enough."""
+    text = str(getattr(leaf, "text", "") or "")
+    if isinstance(leaf, Prefix):
+        return f"{text}*"
+    if isinstance(leaf, FuzzyTerm):
+        return f"{text}~{leaf.maxdist}"
+    if hasattr(leaf, "start") and hasattr(leaf, "end"):  # a range
+        return f"[{leaf.start} TO {leaf.end}]"
+    return text or str(leaf)
+
+
+def _check_bounds(query: Query, reader: IndexReader | None) -> None:
+    for leaf in _leaves(query):
+        if isinstance(leaf, Every):
+            field = "" if leaf.fieldname == SEARCH_FIELD else f"{leaf.fieldname}:"
+            raise QuerySyntaxError(
+                f"`{field}*` alone would match every article — put letters before the *, e.g. elect*"
+            )
+        if isinstance(leaf, FuzzyTerm) and leaf.maxdist > MAX_FUZZY_DISTANCE:
+            raise QuerySyntaxError(
+                f"`{_shown(leaf)}` allows too many differences — use ~1 or ~2, e.g. {leaf.text}~2"
+            )
+        if reader is not None and isinstance(leaf, MultiTerm):
+            expanded = itertools.islice(leaf.expanded_terms(reader), MAX_EXPANSIONS + 1)
+            if sum(1 for _ in expanded) > MAX_EXPANSIONS:
+                raise QuerySyntaxError(
+                    f"`{_shown(leaf)}` matches more than {MAX_EXPANSIONS:,} different words — "
+                    "make it more specific, e.g. elect* rather than e*"
+                )
