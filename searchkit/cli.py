@@ -137,7 +137,7 @@ def search_command(query: tuple[str, ...], limit: int, json_: bool,
     index = config.resolve_index(index_dir)
     if not index_exists(index):
         corpus = _corpus_for(index, corpus_dir)
-        _errors().print(render.Text(f"No index at {index} yet — indexing {corpus} first."))
+        _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
         _run_index(index, corpus)
     result = search(index, " ".join(query), limit=limit)
     out = render.make_console()
