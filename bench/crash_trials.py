@@ -49,7 +49,11 @@ WORDS = (
     "satellite glacier orchard senate pension museum tunnel copper wheat lottery"
 ).split()
 QUERIES = ["harbour", "election minister", "storm OR drought", "copper NOT wheat", "mus*"]
-CLI = "from searchkit.cli import main; main()"
+# A shell's background job starts with Ctrl-C ignored; the child restores it.
+CLI = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from searchkit.cli import main; main()"
+)
 MODES = ("build", "rebuild", "incremental")
 
 

@@ -139,7 +139,7 @@ def test_readers_see_only_committed_states_while_indexing(corpus: Path, index_di
         write(corpus, f"base{i}.txt", f"Base {i}\n\nSteady harbour report number {i}.\n")
     update_index(corpus, index_dir)
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(corpus), str(index_dir), "2.0"],
+        [sys.executable, "-c", WRITER, str(corpus), str(index_dir), "1.2"],
         stdout=subprocess.PIPE, text=True,
     )
     searches = 0
@@ -148,5 +148,5 @@ def test_readers_see_only_committed_states_while_indexing(corpus: Path, index_di
         assert result.total == 40 and len(result.hits) == 40
         searches += 1
     assert writer.returncode == 0
-    assert writer.stdout is not None and int(writer.stdout.read()) >= 3
+    assert writer.stdout is not None and int(writer.stdout.read()) >= 2
     assert searches >= 5
