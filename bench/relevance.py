@@ -392,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(sources.REPO))
     missing = searchkit_available() if "searchkit" in engines else None
 
+    print(f"searchkit at {sources.repo_version()}")
     for name in args.only or ["time", "reuters", "known"]:
         t0 = time.perf_counter()
         coll = LOADERS[name]()

@@ -19,6 +19,20 @@ CORPORA = SHARED / "corpora"
 TIME_DIR = SHARED / "eval" / "time"
 
 
+def repo_version() -> str:
+    """The commit the numbers were measured at (`+dirty` with local edits)."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--",
+                                "searchkit"], capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def require(path: Path) -> Path:
     """Exit with a clear message when the shared data is not there."""
     if not path.exists():

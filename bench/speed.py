@@ -457,7 +457,8 @@ def report(R: dict, notes: dict, n: int, mb: float, nq: int, nfresh: int, errors
             return f"{a / b:.1f}x"
         return "n/a"
 
-    print(f"\n{n:,} articles, {mb:.1f} MB of text")
+    print(f"\n{n:,} articles, {mb:.1f} MB of text; searchkit at {sources.repo_version()},"
+          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     head = f"{'':<34}{'searchkit':>11}{'fts5':>11}{'rg':>11}{'sk/fts5':>9}{'sk/rg':>9}"
     print(head)
     print("-" * len(head))
