@@ -42,12 +42,19 @@ def bound_article(article: Article) -> tuple[Article, str | None]:
     if len(body) > MAX_BODY_CHARS:
         notes.append(f"text is {len(body):,} characters; only the first {MAX_BODY_CHARS:,} are indexed")
         body = cut(body, MAX_BODY_CHARS)
-    changes: dict[str, object] = {}
-    for name in ("author", "dateline", "source", "url", "standfirst"):
-        value = getattr(article, name)
+    def meta(name: str, value: str | None) -> str | None:
         if value is not None and len(value) > MAX_META_CHARS:
-            changes[name] = cut(value, MAX_META_CHARS)
             notes.append(f"{name} of {len(value):,} characters shortened")
+            return cut(value, MAX_META_CHARS)
+        return value
+
+    author, dateline = meta("author", article.author), meta("dateline", article.dateline)
+    source, url = meta("source", article.source), meta("url", article.url)
+    standfirst = meta("standfirst", article.standfirst)
     if not notes:
         return article, None
-    return dataclasses.replace(article, headline=headline, body=body, **changes), "; ".join(notes)
+    bounded = dataclasses.replace(
+        article, headline=headline, body=body, author=author, dateline=dateline,
+        source=source, url=url, standfirst=standfirst,
+    )
+    return bounded, "; ".join(notes)

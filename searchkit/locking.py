@@ -119,11 +119,7 @@ def sweep_leftovers(index: Path) -> list[str]:
         return removed
     for path in index.iterdir():
         name = path.name
-        if name.startswith(".searchkit.json.") and name.endswith(".tmp"):
-            removed += _remove(path)
-        elif _TEMP_TOC.match(name):  # whoosh writes the TOC beside, then renames
-            removed += _remove(path)
-        elif name.endswith(".tmp") and path.is_dir():  # whoosh's MAIN.tmp
+        if name.startswith(".searchkit.json.") and name.endswith(".tmp") or _TEMP_TOC.match(name) or name.endswith(".tmp") and path.is_dir():
             removed += _remove(path)
     if not whoosh_index.exists_in(str(index)):
         return removed
@@ -133,8 +129,8 @@ def sweep_leftovers(index: Path) -> list[str]:
         before = set(os.listdir(index))
         whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
         removed += sorted(before - set(os.listdir(index)))
-    except Exception:
-        pass  # an unreadable index is reported by whoever opens it next
+    except Exception:  # noqa: BLE001, S110 - best effort; an unreadable index is reported by whoever opens it next
+        pass
     return removed
 
 

@@ -62,8 +62,10 @@ def test_disk_full_while_writing_the_index(
     result = run("index", *(["--rebuild"] if rebuild else []))
     assert result.exit_code == ExitStatus.WRITE_ERROR
     assert result.stderr.strip().splitlines() == [
-        f"searchkit: cannot write the index at {index}: No space left on device — "
-        "the previous index is unchanged"
+        (
+            f"searchkit: cannot write the index at {index}: No space left on device — "
+            "the previous index is unchanged"
+        )
     ]
     monkeypatch.undo()
     assert snapshot(index) == before
@@ -101,7 +103,7 @@ def test_unwritable_lock_file_is_a_write_error(built: tuple[Path, Path], monkeyp
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
 def test_read_only_index_folder(built: tuple[Path, Path]) -> None:
-    corpus, index = built
+    _corpus, index = built
     index.chmod(0o555)
     try:
         result = run("index")
@@ -121,7 +123,7 @@ def make_old(index: Path) -> None:
 
 @pytest.mark.parametrize("command", [["index"], ["search", "news"], ["stats"], ["show", "a0.txt"]])
 def test_old_schema_version_asks_for_a_rebuild(built: tuple[Path, Path], command: list[str]) -> None:
-    corpus, index = built
+    _corpus, index = built
     make_old(index)
     result = run(*command)
     assert result.exit_code == ExitStatus.INDEX_ERROR
@@ -131,7 +133,7 @@ def test_old_schema_version_asks_for_a_rebuild(built: tuple[Path, Path], command
 
 
 def test_rebuild_replaces_an_old_schema_index(built: tuple[Path, Path]) -> None:
-    corpus, index = built
+    _corpus, index = built
     make_old(index)
     assert CliRunner().invoke(search_command, ["news"]).exit_code == ExitStatus.INDEX_ERROR
     result = run("index", "--rebuild")
