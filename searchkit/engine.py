@@ -59,7 +59,10 @@ def _open_index(index: Path) -> whoosh_index.FileIndex:
             f"(schema {version}, this is {SCHEMA_VERSION}) — run `searchkit index --rebuild`"
         )
     try:
-        return whoosh_index.open_dir(str(index))
+        ix = whoosh_index.open_dir(str(index))
+        if ix.latest_generation() < 1:  # a first build that never committed
+            raise EmptyIndexError(str(index))
+        return ix
     except EmptyIndexError as exc:
         raise IndexMissingError(f"no index at {index} — build it with `searchkit index`") from exc
     except FileNotFoundError:

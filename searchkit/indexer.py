@@ -55,9 +55,16 @@ class _Plan:
 
 
 def index_exists(index_dir: Path) -> bool:
+    """Whether a committed index is there. Generation 0 is the empty table of
+    contents `create_in` writes before the first commit: a first build that
+    was interrupted, which the next run starts over."""
     for _attempt in range(10):
         try:
-            return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))
+            if not index_dir.is_dir():
+                return False
+            return whoosh_index.open_dir(str(index_dir)).latest_generation() >= 1
+        except whoosh_index.EmptyIndexError:
+            return False
         except FileNotFoundError:
             time.sleep(0.02)  # a commit replaced the table of contents as we read it
     return True  # something is there; opening it will say what is wrong
@@ -301,10 +308,11 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
         index.mkdir(parents=True, exist_ok=True)
         # An unknown version means the manifest was lost in a crash: the
         # index is ours and must be kept (the plan only holds the changes).
-        if index_exists(index) and read_meta(index)[0] in (SCHEMA_VERSION, None):
-            ix = whoosh_index.open_dir(str(index))
-        else:
+        created = not (index_exists(index) and read_meta(index)[0] in (SCHEMA_VERSION, None))
+        if created:
             ix = whoosh_index.create_in(str(index), build_schema())
+        else:
+            ix = whoosh_index.open_dir(str(index))
     except OSError as exc:
         raise IndexWriteError(f"cannot write the index at {index}: {exc.strerror or exc}") from exc
     try:
@@ -339,6 +347,9 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
             writer.cancel()
         except Exception:
             pass  # e.g. the disk is still full; the original error matters more
+        if created:  # an interrupted first build leaves no index, as before it
+            for toc in index.glob(f"_{ix.indexname}_*.toc"):
+                toc.unlink(missing_ok=True)
         sweep_leftovers(index)
         if isinstance(exc, OSError):
             raise _unchanged_error(index, exc) from exc

@@ -20,6 +20,7 @@ from searchkit.cli import main
 from searchkit.engine import search
 from searchkit.indexer import update_index
 from searchkit.manifest import MANIFEST_NAME
+from searchkit.schema import build_schema
 from searchkit.status import ExitStatus
 from tests.conftest import REPO
 
@@ -84,13 +85,13 @@ def test_ctrl_c_leaves_the_index_as_it_was(
     before_files, before = index_files(index), state(index)
     for n in range(6, 12):
         write(corpus, f"a{n}.txt", f"Story {n}\n\nPlain news item {n}.\n")
-    interrupt_after(monkeypatch, 2, KeyboardInterrupt())
-    result = CliRunner().invoke(main, ["index"] + (["--rebuild"] if rebuild else []), catch_exceptions=False)
+    with monkeypatch.context() as patch:  # (undo() would also undo the isolated env)
+        interrupt_after(patch, 2, KeyboardInterrupt())
+        result = CliRunner().invoke(main, ["index"] + (["--rebuild"] if rebuild else []), catch_exceptions=False)
     assert result.exit_code == ExitStatus.INTERRUPTED
     assert result.stderr.strip().splitlines()[-1] == "searchkit: interrupted"
     assert index_files(index) == before_files  # same files, same bytes: nothing left behind
     assert state(index) == before
-    monkeypatch.undo()
     report = update_index(corpus, index)
     assert report.added == 6 and len(state(index)) == 12
 
@@ -150,3 +151,26 @@ def test_files_a_killed_writer_left_are_swept(built: tuple[Path, Path]) -> None:
     assert not report.wrote
     assert sorted(p.name for p in index.iterdir() if "deadbeef" in p.name or "tmp" in p.name) == []
     assert state(index) == before
+
+
+def test_interrupted_first_build_leaves_no_index(
+    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh import index as whoosh_index
+
+    from searchkit.cli import search_command
+    from searchkit.indexer import index_exists
+
+    for n in range(4):
+        write(corpus, f"a{n}.txt", f"Story {n}\n\nPlain news item {n}.\n")
+    with monkeypatch.context() as patch:  # undo() would also undo the isolated env
+        interrupt_after(patch, 1, KeyboardInterrupt())
+        result = CliRunner().invoke(main, ["index"], catch_exceptions=False)
+    assert result.exit_code == ExitStatus.INTERRUPTED
+    assert not index_exists(index_dir) and not list(index_dir.glob("*.toc"))
+    # kill -9 at the same moment leaves the empty table of contents of create_in
+    whoosh_index.create_in(str(index_dir), build_schema())
+    assert not index_exists(index_dir)
+    found = CliRunner().invoke(search_command, ["news"], catch_exceptions=False)
+    assert found.exit_code == 0, found.stderr
+    assert "No index at" in found.stderr and "a3.txt" in found.stdout

@@ -58,8 +58,9 @@ def test_disk_full_while_writing_the_index(
 ) -> None:
     corpus, index = built
     before = snapshot(index)
-    monkeypatch.setattr(FileStorage, layer, disk_full)
-    result = run("index", *(["--rebuild"] if rebuild else []))
+    with monkeypatch.context() as patch:  # (undo() would also undo the isolated env)
+        patch.setattr(FileStorage, layer, disk_full)
+        result = run("index", *(["--rebuild"] if rebuild else []))
     assert result.exit_code == ExitStatus.WRITE_ERROR
     assert result.stderr.strip().splitlines() == [
         (
@@ -67,7 +68,6 @@ def test_disk_full_while_writing_the_index(
             "the previous index is unchanged"
         )
     ]
-    monkeypatch.undo()
     assert snapshot(index) == before
     assert ids(index) == ["a0.txt", "a1.txt", "a2.txt", "a3.txt"]
     assert update_index(corpus, index).added == 1
@@ -75,10 +75,9 @@ def test_disk_full_while_writing_the_index(
 
 def test_disk_full_while_writing_the_manifest(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     corpus, index = built
-    monkeypatch.setattr("searchkit.manifest.os.fsync", disk_full)
-    with pytest.raises(IndexWriteError, match="No space left on device"):
+    with monkeypatch.context() as patch, pytest.raises(IndexWriteError, match="No space left on device"):
+        patch.setattr("searchkit.manifest.os.fsync", disk_full)
         update_index(corpus, index)
-    monkeypatch.undo()
     assert not [p for p in index.iterdir() if p.name.endswith(".tmp")]
     # The commit went through; the next run notices the manifest is behind.
     assert "new.txt" in ids(index)

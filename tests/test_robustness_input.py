@@ -126,12 +126,12 @@ def test_file_deleted_between_scan_and_read(
 ) -> None:
     names = good(corpus)
     (corpus / "gone.txt").write_text("Gone\n\nharbour vanishing.\n")
-    monkeypatch.setattr("searchkit.indexer.scan_corpus", scan_then(lambda root: (root / "gone.txt").unlink()))
-    result = index_cli()
+    with monkeypatch.context() as patch:  # (undo() would also undo the isolated env)
+        patch.setattr("searchkit.indexer.scan_corpus", scan_then(lambda root: (root / "gone.txt").unlink()))
+        result = index_cli()
     assert result.exit_code == 0
     assert warnings(result) == ["warning: skipped gone.txt: cannot read: No such file or directory"]
     assert ids(index_dir, "harbour") == names
-    monkeypatch.undo()
     assert not update_index(corpus, index_dir).wrote
 
 
@@ -145,9 +145,9 @@ def test_file_changed_between_scan_and_read(
     def change(root: Path) -> None:
         path.write_text("Moving\n\nsecond and longer draft, harbour.\n")
 
-    monkeypatch.setattr("searchkit.indexer.scan_corpus", scan_then(change))
-    assert index_cli().exit_code == 0
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr("searchkit.indexer.scan_corpus", scan_then(change))
+        assert index_cli().exit_code == 0
     assert "moving.txt" in ids(index_dir, "harbour")
     # the stat recorded is the one scanned, older than the content: the next
     # run looks again, finds the same content and writes nothing
