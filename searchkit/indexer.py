@@ -260,9 +260,19 @@ def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexRepo
         else:
             plan.unchanged += 1
         plan.file_digests[article.id] = digest
-        report.per_format[article.format] = report.per_format.get(article.format, 0) + 1
+        _count(report.per_format, article.format)
+        if article.date is None:
+            _count(report.undated, article.format)
+        if not article.author:
+            _count(report.no_author, article.format)
+    if articles:
+        report.files_read += 1
     plan.delete.extend(i for i in old if i not in new)
     manifest.files[f.relpath] = FileEntry(f.size, f.mtime_ns, digest, new)
+
+
+def _count(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
 
 
 def _unique_ids(articles: list[Article]) -> list[Article]:

@@ -97,7 +97,12 @@ class IndexReport:
     seconds: float = 0.0
     rebuilt: bool = False
     wrote: bool = False
+    # Over the articles read this run (every article on a first build or
+    # --rebuild; only those in new or changed files otherwise), by format.
     per_format: dict[str, int] = field(default_factory=dict)
+    undated: dict[str, int] = field(default_factory=dict)
+    no_author: dict[str, int] = field(default_factory=dict)
+    files_read: int = 0  # files parsed this run that held at least one article
 
     @property
     def changed(self) -> int:
