@@ -85,22 +85,13 @@ def search(index: Path, query: str, *, limit: int = 10, snippets: int = 3) -> Se
         # The searcher's schema, not ix.schema: that re-reads the table of
         # contents, which a concurrent commit may have just replaced.
         parsed = parse_query(query, searcher.schema, searcher.reader())
-        first = searcher.search(parsed.all_words, limit=limit)
-        ranked = [(hit.docnum, hit.score) for hit in first]
-        total = len(first) if first.has_exact_length() else first.estimated_length()
-        if len(ranked) < limit and parsed.any_word is not parsed.all_words:
-            # Too few articles hold every word: complete with partial matches.
-            rest = searcher.search(parsed.any_word, limit=limit)
-            seen = {docnum for docnum, _ in ranked}
-            extra = [(h.docnum, h.score) for h in rest if h.docnum not in seen]
-            ranked.extend(extra[: limit - len(ranked)])
-            total = len(rest) if rest.has_exact_length() else rest.estimated_length()
+        ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, limit)
         terms = _highlight_terms(parsed.any_word, searcher) if snippets else frozenset()
         hits = tuple(
             _hit(rank, searcher.stored_fields(docnum), score, terms, snippets)
-            for rank, (docnum, score) in enumerate(ranked, 1)
+            for rank, (docnum, score) in enumerate(ranked.hits, 1)
         )
-    return SearchResult(query=parsed.text, hits=hits, total=total)
+    return SearchResult(query=parsed.text, hits=hits, total=ranked.total)
 
 
 def _highlight_terms(query: Query, searcher: Searcher) -> frozenset[str]:
