@@ -102,11 +102,8 @@ def _run_index(index: Path, corpus: Path, rebuild: bool = False, wait: float | N
             corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
             lock_timeout=DEFAULT_TIMEOUT if wait is None else wait,
         )
-    for skipped in report.skipped:
-        err.print(render.Text(f"warning: skipped {render.safe(skipped.path)}: {render.safe(skipped.reason)}"))
-    for note in report.warnings:
-        err.print(render.Text(f"warning: {render.safe(note.path)}: {render.safe(note.reason)}"))
-    err.print(render.Text(render.report_line(report)))
+    for line in render.index_report_lines(report):
+        err.print(line)
 
 
 @click.command("search", context_settings={"help_option_names": ["-h", "--help"]})
