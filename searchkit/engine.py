@@ -5,6 +5,7 @@ The only module that reads the index at query time.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from searchkit.errors import (
 from searchkit.highlight import best_passages, whole_text
 from searchkit.formats.meta import author_key
 from searchkit.manifest import read_meta, schema_version
-from searchkit.models import Article, Hit, IndexStats, SearchResult
+from searchkit.models import Article, Hit, IndexStats, SearchOptions, SearchResult
 from searchkit.query import parse_query
 from searchkit.schema import SCHEMA_VERSION, SEARCH_FIELD, TEXT_ANALYZER, from_index_date
 
@@ -74,12 +75,21 @@ def _open_index(index: Path) -> whoosh_index.FileIndex:
         ) from exc
 
 
-def search(index: Path, query: str, *, limit: int = 10, snippets: int = 3) -> SearchResult:
+def search(index: Path, query: str, options: SearchOptions | None = None, *,
+           limit: int | None = None, snippets: int | None = None) -> SearchResult:
     """Rank the articles matching `query`; articles with every word come first.
 
-    `snippets` passages are cut from each hit's body; 0 skips highlighting
-    altogether (for callers that only need the ranking).
+    `options` says which page, order and filters (SearchOptions());
+    `limit` and `snippets` override the same-named options. `snippets`
+    passages are cut from each hit's body; 0 skips highlighting altogether
+    (for callers that only need the ranking).
     """
+    options = options or SearchOptions()
+    if limit is not None:
+        options = dataclasses.replace(options, limit=limit)
+    if snippets is not None:
+        options = dataclasses.replace(options, snippets=snippets)
+    limit, snippets = options.limit, options.snippets
     ix = open_index(index)
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         # The searcher's schema, not ix.schema: that re-reads the table of

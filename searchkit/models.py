@@ -63,6 +63,65 @@ class Hit:
     headline_spans: tuple[tuple[int, int], ...] = ()
 
 
+SORTS = ("relevance", "newest", "oldest")
+FACET_FIELDS = ("author", "source", "dateline", "year")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How to search: which page of hits, in what order, restricted to what.
+
+    `since` is inclusive and `until` exclusive, both timezone-aware; a user's
+    `--until 2021-11` arrives here as 2021-12-01 00:00 UTC (see dates.py).
+    Any date bound excludes undated articles. Within one of `authors`,
+    `sources`, `datelines` any value may match; across them all must.
+    """
+
+    limit: int = 10
+    page: int = 1  # 1-based: hits (page-1)*limit+1 … page*limit
+    sort: str = "relevance"  # one of SORTS; by date, undated articles come last
+    since: datetime | None = None
+    until: datetime | None = None
+    authors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    datelines: tuple[str, ...] = ()
+    snippets: int = 3  # passages per hit; 0 skips highlighting
+    facets: tuple[str, ...] = ()  # names from FACET_FIELDS, counted over all matches
+    timeline: bool = False  # count all matches per day/month/year
+    count_only: bool = False  # only `total` (exact), no hits
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facet:
+    """The commonest values of one field among all matches of a query."""
+
+    name: str  # one of FACET_FIELDS
+    counts: tuple[FacetCount, ...]  # most frequent first
+    other: int = 0  # matches whose value is not among `counts`
+    missing: int = 0  # matches without a value
+
+
+@dataclass(frozen=True)
+class TimelineBucket:
+    label: str  # "1987", "1987-03" or "1987-03-02", by the timeline's unit
+    count: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Matching articles per day, month or year, every bucket in the span."""
+
+    unit: str  # "day", "month" or "year"
+    buckets: tuple[TimelineBucket, ...]
+    undated: int = 0  # matches without a date (not in any bucket)
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """The hits for one query plus what the user should know about them."""
@@ -71,6 +130,12 @@ class SearchResult:
     hits: tuple[Hit, ...]
     total: int
     notes: tuple[str, ...] = ()
+    page: int = 1
+    # exact when counted (--count, facets, timeline, date sorting), else
+    # possibly ranking's estimate beyond one page
+    total_exact: bool = False
+    facets: tuple[Facet, ...] = ()
+    timeline: Timeline | None = None
 
 
 @dataclass(frozen=True)
