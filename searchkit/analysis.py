@@ -1,0 +1,105 @@
+"""The English analyzer for searched text: words → lower case → stop words
+dropped → Snowball English (Porter2) stems.
+
+It does what whoosh's StemmingAnalyzer does in one loop instead of a chain of
+generators, and stems with PyStemmer (Snowball's own C code) instead of a
+pure-Python stemmer: analysis was most of the indexing time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import Stemmer
+from whoosh.analysis import Analyzer, Token
+from whoosh.analysis.filters import STOP_WORDS
+
+# whoosh's default token pattern (keeps "u.s" and wildcards like "elect*" whole)
+WORD = re.compile(r"[\w\*]+(\.?[\w\*]+)*")
+MIN_WORD = 2
+# Longer "words" are junk (base64, URLs run together) and would bloat the index.
+MAX_WORD = 64
+
+_stemmer = Stemmer.Stemmer("english")
+_stems: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """The stem of a lower-case word (memoised: news vocabulary repeats)."""
+    stemmed = _stems.get(word)
+    if stemmed is None:
+        if len(_stems) > 200_000:
+            _stems.clear()
+        stemmed = _stems[word] = _stemmer.stemWord(word)
+    return stemmed
+
+
+class NewsAnalyzer(Analyzer):
+    """Tokens for whoosh: positions and character offsets as its own analyzers give."""
+
+    def __init__(self, stoplist: frozenset[str] = STOP_WORDS) -> None:
+        self.stoplist = frozenset(stoplist)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stoplist = self.stoplist
+        if not tokenize:
+            matches: Any = [_Whole(value)]
+        else:
+            matches = WORD.finditer(value)
+        # Positions count kept words only, as whoosh's StopFilter renumbers
+        # them: "decision on casinos" matches the phrase "decision casinos".
+        pos = start_pos
+        for match in matches:
+            original = match.group(0)
+            word = original.lower()
+            if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stoplist:
+                if removestops:
+                    continue
+                token.stopped = True
+                token.text = word
+                token_pos = pos
+            else:
+                token.stopped = False
+                token.text = stem(word)
+                token_pos = pos
+                pos += 1
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = original
+            if positions:
+                token.pos = token_pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class _Whole:
+    """A whole value posing as a regex match (for tokenize=False)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def group(self, _n: int) -> str:
+        return self.value
+
+    def start(self) -> int:
+        return 0
+
+    def end(self) -> int:
+        return len(self.value)
