@@ -22,6 +22,7 @@ from searchkit.errors import (
     QuerySyntaxError,
     SearchkitError,
 )
+from searchkit.models import IndexReport
 from searchkit.status import ExitStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -182,6 +183,58 @@ def index_command(rebuild: bool, wait: float | None, index_dir: str | None, corp
     """
     index = config.resolve_index(index_dir)
     _run_index(index, _corpus_for(index, corpus_dir), rebuild=rebuild, wait=wait)
+
+
+@main.command("watch")
+@click.option("--poll", is_flag=True,
+              help="Scan for changes instead of using file-system events (e.g. on network folders).")
+@click.option("--interval", type=click.FloatRange(0.1), default=2.0, show_default=True, metavar="SECONDS",
+              help="Seconds between scans when polling.")
+@click.option("--debounce", type=click.FloatRange(0), default=1.0, show_default=True, metavar="SECONDS",
+              help="Update once the corpus has been quiet this long (at most 5 s after a change).")
+@index_option
+@corpus_option
+@handle_errors
+def watch_command(poll: bool, interval: float, debounce: float,
+                  index_dir: str | None, corpus_dir: str | None) -> None:
+    """Keep the index current while articles are added, changed, renamed or deleted.
+
+    Updates the index now, then after each burst of changes: copying 500
+    files in is one update. Searches keep working meanwhile. Uses file-system
+    events when the `watchdog` package is installed, else scans every
+    --interval seconds. Ctrl-C stops it.
+
+    \b
+    Example:
+      searchkit watch &
+      cp ~/new/*.txt corpus/     # searchable about a second later
+    """
+    import datetime
+
+    from searchkit.watch import MAX_DELAY, watch
+
+    index = config.resolve_index(index_dir)
+    corpus = _corpus_for(index, corpus_dir)
+    err = _errors()
+    first = True
+
+    def on_report(report: IndexReport) -> None:
+        nonlocal first
+        if first or report.changed or report.skipped or report.warnings:
+            clock = datetime.datetime.now().strftime("%H:%M:%S ")
+            for line in render.index_report_lines(report, prefix=clock, table=first):
+                err.print(line)
+        first = False
+
+    def on_error(exc: SearchkitError) -> None:
+        err.print(render.Text(render.safe(f"searchkit: {exc}")))
+
+    def on_ready(method: str) -> None:
+        err.print(render.Text(render.safe(f"Watching {corpus} ({method}); Ctrl-C to stop.")))
+
+    watch(corpus, index, on_report=on_report, on_error=on_error, on_ready=on_ready,
+          use_watchdog=False if poll else None, poll_interval=interval,
+          debounce=debounce, max_delay=max(MAX_DELAY, debounce))
 
 
 @main.command("show")

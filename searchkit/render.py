@@ -127,12 +127,16 @@ MAX_REASONS = 8
 EXAMPLES = 3
 
 
-def index_report_lines(report: IndexReport) -> list[Text]:
+def index_report_lines(report: IndexReport, *, prefix: str = "", table: bool = True) -> list[Text]:
     """The end of `searchkit index`: warnings, the counts line, then what was
-    read (articles per format, without date, without author) and what was skipped."""
+    read (articles per format, without date, without author) and what was skipped.
+
+    `searchkit watch` prefixes the counts line with the time and leaves the table out.
+    """
     lines = _listed(report.skipped, "skipped ") + _listed(report.warnings, "")
-    lines.append(Text(report_line(report)))
-    lines += _read_table(report)
+    lines.append(Text(prefix + report_line(report)))
+    if table:
+        lines += _read_table(report)
     lines += _grouped(report.skipped, "skipped", "file or folder", "files or folders")
     lines += _grouped(report.warnings, "indexed in part", "article", "articles")
     return lines
