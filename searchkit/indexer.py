@@ -32,7 +32,7 @@ from searchkit.locking import DEFAULT_TIMEOUT, OnWait, sweep_leftovers, write_lo
 from searchkit.manifest import FileEntry, Manifest, load_manifest, read_meta, save_manifest
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.ranking import compose_text
-from searchkit.schema import SCHEMA_VERSION, build_schema, to_index_date
+from searchkit.schema import SCHEMA_VERSION, build_schema, name_key_values, to_index_date
 
 # progress(files_done, files_total): called while files are read.
 Progress = Callable[[int, int], None]
@@ -309,6 +309,7 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
         "tags": ",".join(article.tags) or None,
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
+    doc.update(name_key_values(article.author, article.source, article.dateline))
     return doc
 
 

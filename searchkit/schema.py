@@ -6,12 +6,14 @@ or wrong; the indexer then asks for `searchkit index --rebuild`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from whoosh.analysis import StandardAnalyzer
+from whoosh.analysis import Filter, RegexTokenizer, StandardAnalyzer, Token
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from searchkit.analysis import NewsAnalyzer
+from searchkit.formats.meta import clean_author, split_authors
 
 SCHEMA_VERSION = 4
 
@@ -21,6 +23,24 @@ SCHEMA_VERSION = 4
 # Reuters MAP 0.513 → 0.529, TIME unchanged (bench/relevance.py).
 TEXT_ANALYZER = NewsAnalyzer()
 NAME_ANALYZER = StandardAnalyzer(stoplist=None, minsize=1)
+
+
+class CasefoldFilter(Filter):
+    """Case-folds each token (`ß` → `ss`, as str.casefold and author_key do)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = t.text.casefold()
+            yield t
+
+
+# The exact-name fields (`author_key`, `source_key`, `dateline_key`) hold one
+# line per name: each case-folded line is one indexed term (for --author and
+# friends: `Jane Doe` matches `JANE DOE` but not `Jane Doe-Smith`), and the
+# whole value, display case kept, is a column read for facets.
+NAME_KEY_ANALYZER = RegexTokenizer(r"[^\n]+") | CasefoldFilter()
+NAME_SEPARATOR = "\n"
+KEY_FIELDS = {"author": "author_key", "source": "source_key", "dateline": "dateline_key"}
 
 # Unqualified query words search `text`: the headline and the body indexed
 # together as one field (see ranking.compose_text), so an article is scored
@@ -40,12 +60,36 @@ def build_schema() -> Schema:
         dateline=TEXT(analyzer=NAME_ANALYZER, stored=True),
         source=TEXT(analyzer=NAME_ANALYZER, stored=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True),
+        author_key=KEYWORD(analyzer=NAME_KEY_ANALYZER, sortable=True),
+        source_key=KEYWORD(analyzer=NAME_KEY_ANALYZER, sortable=True),
+        dateline_key=KEYWORD(analyzer=NAME_KEY_ANALYZER, sortable=True),
         format=ID(stored=True),
         url=STORED,
         standfirst=STORED,
         digest=STORED,
         file_digest=STORED,
     )
+
+
+def name_key(field: str, value: str) -> str:
+    """What a --author/--source/--dateline value must equal, as indexed."""
+    if field == "author":
+        value = clean_author(value) or ""  # `By JANE DOE` is `Jane Doe`
+    return " ".join(value.split()).casefold()
+
+
+def name_key_values(author: str | None, source: str | None, dateline: str | None) -> dict[str, str]:
+    """The exact-name fields of one article (display case; the analyzer folds it)."""
+    names = {
+        "author": split_authors(author),
+        "source": [source] if source else [],
+        "dateline": [dateline] if dateline else [],
+    }
+    values = {
+        KEY_FIELDS[field]: NAME_SEPARATOR.join(" ".join(n.split()) for n in found)
+        for field, found in names.items()
+    }
+    return {k: v for k, v in values.items() if v.strip()}
 
 
 def to_index_date(value: datetime | None) -> datetime | None:

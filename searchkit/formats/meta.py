@@ -209,6 +209,24 @@ def join_authors(names: Iterable[object]) -> str | None:
     return ", ".join(cleaned[:-1]) + " and " + cleaned[-1]
 
 
+_AUTHOR_LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+
+
+def split_authors(value: str | None) -> list[str]:
+    """The names in an author line, display form: `A, B and C` → [A, B, C].
+
+    Commas separate names only in a list that has an `and` (or `&`): in
+    `Michael Isikoff, Yahoo News` the comma introduces an affiliation.
+    """
+    cleaned = clean_author(value)
+    if not cleaned:
+        return []
+    if not re.search(r"\s(?:and|&)\s", cleaned):
+        return [cleaned]
+    names = [clean_author(part) for part in _AUTHOR_LIST.split(cleaned)]
+    return list(dict.fromkeys(n for n in names if n))
+
+
 # "JERUSALEM-", "LONDON (Reuters) -", "KYIV, Ukraine (AP) —", "NEW YORK, March 3 -"
 _DATELINE = re.compile(
     r"""^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?[A-Z.])       # place in capitals
