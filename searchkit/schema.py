@@ -15,7 +15,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from searchkit.analysis import NewsAnalyzer
 from searchkit.formats.meta import clean_author, split_authors
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Stemmed English for the text people search; plain lower-casing for names.
 # Snowball English (Porter2) rather than whoosh's default Porter, which
