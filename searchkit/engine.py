@@ -8,26 +8,35 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
+from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
-from whoosh.query import Not, Query
+from whoosh.query import And, DateRange, Every, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
+from searchkit import facets as facets_
 from searchkit import ranking
+from searchkit.dates import Span
 from searchkit.errors import (
     ArticleNotFoundError,
     IndexCorruptError,
     IndexMissingError,
     IndexVersionError,
+    QuerySyntaxError,
 )
 from searchkit.highlight import best_passages, whole_text
 from searchkit.formats.meta import author_key
 from searchkit.manifest import read_meta, schema_version
-from searchkit.models import Article, Hit, IndexStats, SearchOptions, SearchResult
-from searchkit.query import parse_query
-from searchkit.schema import SCHEMA_VERSION, SEARCH_FIELD, TEXT_ANALYZER, from_index_date
+from searchkit.models import (
+    FACET_FIELDS, SORTS, Article, Facet, Hit, IndexStats, SearchOptions, SearchResult,
+)
+from searchkit.query import ParsedQuery, parse_query
+from searchkit.schema import (
+    KEY_FIELDS, NAME_SEPARATOR, SCHEMA_VERSION, SEARCH_FIELD, TEXT_ANALYZER, from_index_date, name_key,
+    to_index_date,
+)
 
 # A wildcard like `a*` can name thousands of words; highlighting needs only a few.
 MAX_HIGHLIGHT_TERMS = 500
@@ -89,19 +98,148 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
         options = dataclasses.replace(options, limit=limit)
     if snippets is not None:
         options = dataclasses.replace(options, snippets=snippets)
+    _check_options(options)
     limit, snippets = options.limit, options.snippets
     ix = open_index(index)
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         # The searcher's schema, not ix.schema: that re-reads the table of
         # contents, which a concurrent commit may have just replaced.
-        parsed = parse_query(query, searcher.schema, searcher.reader())
-        ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, limit)
-        terms = _highlight_terms(parsed.any_word, searcher) if snippets else frozenset()
+        parsed = parse_query(query, searcher.schema, searcher.reader(), allow_empty=_filters_given(options))
+        restrict = _restriction(options, parsed.dates)
+        matching = _restricted(parsed.any_word, restrict)
+        if options.count_only:
+            total = sum(1 for _ in searcher.docs_for_query(matching))
+            return SearchResult(query=parsed.text, hits=(), total=total, page=options.page, total_exact=True)
+        by_date = options.sort != "relevance" or not parsed.has_words
+        matches: list[int] | None = None
+        if by_date or options.facets or options.timeline:
+            matches = list(searcher.docs_for_query(matching))
+        first = (options.page - 1) * limit
+        if by_date:
+            assert matches is not None
+            ordered = _by_date(searcher, parsed, restrict, matches, newest=options.sort != "oldest")
+            page = _scored(searcher, parsed.any_word, ordered[first : first + limit])
+            total = len(matches)
+        else:
+            ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, first + limit, restrict)
+            page = ranked.hits[first:]
+            total = len(matches) if matches is not None else ranked.total
+        terms = _highlight_terms(parsed.any_word, searcher) if snippets and parsed.has_words else frozenset()
         hits = tuple(
             _hit(rank, searcher.stored_fields(docnum), score, terms, snippets)
-            for rank, (docnum, score) in enumerate(ranked.hits, 1)
+            for rank, (docnum, score) in enumerate(page, first + 1)
         )
-    return SearchResult(query=parsed.text, hits=hits, total=ranked.total)
+        facets = tuple(_facet(searcher, name, matches) for name in options.facets) if matches is not None else ()
+        timeline = facets_.timeline(_dates(searcher, matches)) if options.timeline and matches is not None else None
+    return SearchResult(
+        query=parsed.text, hits=hits, total=total, page=options.page,
+        total_exact=matches is not None or total < first + limit,
+        facets=facets, timeline=timeline,
+    )
+
+
+def _check_options(options: SearchOptions) -> None:
+    if options.sort not in SORTS:
+        raise QuerySyntaxError(f"unknown sort {options.sort!r} — use one of {', '.join(SORTS)}")
+    unknown = [f for f in options.facets if f not in FACET_FIELDS]
+    if unknown:
+        raise QuerySyntaxError(
+            f"cannot count by {', '.join(unknown)} — facets are {', '.join(FACET_FIELDS)}"
+        )
+    if options.limit < 1 or options.page < 1:
+        raise QuerySyntaxError("the page and the number of hits per page start at 1")
+    if options.since and options.until and options.since >= options.until:
+        raise QuerySyntaxError("--since is not before --until — nothing can match; swap them")
+
+
+def _filters_given(options: SearchOptions) -> bool:
+    return bool(options.since or options.until or options.authors or options.sources or options.datelines)
+
+
+def _restriction(options: SearchOptions, query_dates: Span | None) -> Query | None:
+    """The filters as one query: dates AND any author AND any source AND any dateline."""
+    parts: list[Query] = []
+    span = Span(options.since, options.until)
+    if query_dates is not None:
+        span = span.intersect(query_dates)
+    if span.empty:
+        raise QuerySyntaxError("the dates asked for do not overlap — nothing can match")
+    if span.start is not None or span.end is not None:
+        # Exclusive end; an article without a date never matches.
+        parts.append(DateRange("date", to_index_date(span.start), to_index_date(span.end), endexcl=True))
+    for field, values in (("author", options.authors), ("source", options.sources),
+                          ("dateline", options.datelines)):
+        keys = list(dict.fromkeys(k for k in (name_key(field, v) for v in values) if k))
+        if values and not keys:
+            raise QuerySyntaxError(f"empty --{field} — give a name, e.g. --{field} \"Jane Doe\"")
+        if keys:
+            parts.append(Or([Term(KEY_FIELDS[field], k) for k in keys]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _restricted(query: Query, restrict: Query | None) -> Query:
+    if restrict is None:
+        return query
+    if isinstance(query, Every):
+        return restrict
+    return And([query, restrict])
+
+
+# A date column holds 0 for an article without a date (no real date is 0).
+_NO_DATE = 0
+
+
+def _by_date(searcher: Searcher, parsed: ParsedQuery, restrict: Query | None, matches: list[int],
+             newest: bool) -> list[int]:
+    """`matches` newest or oldest first: articles with all the words before
+    those with some (as in relevance order), undated ones last in each."""
+    dates = searcher.reader().column_reader("date", translate=False)
+    first_tier: set[int] | None = None
+    if parsed.has_words and parsed.all_words is not parsed.any_word:
+        first_tier = set(searcher.docs_for_query(_restricted(parsed.all_words, restrict)))
+
+    def key(docnum: int) -> tuple[int, int, int, int]:
+        value = dates[docnum]
+        tier = 0 if first_tier is None or docnum in first_tier else 1
+        if value == _NO_DATE:
+            return (tier, 1, 0, docnum)
+        return (tier, 0, -value if newest else value, docnum)
+
+    return sorted(matches, key=key)
+
+
+def _scored(searcher: Searcher, query: Query, docnums: list[int]) -> list[tuple[int, float]]:
+    """Each article with its BM25 score for the query words, order kept."""
+    if not docnums:
+        return []
+    results = searcher.search(query, filter=set(docnums), limit=len(docnums))
+    scores = {h.docnum: h.score for h in results}
+    return [(d, scores.get(d, 0.0)) for d in docnums]
+
+
+def _dates(searcher: Searcher, docnums: list[int]) -> list[datetime | None]:
+    column = searcher.reader().column_reader("date", translate=False)
+    field = searcher.schema["date"]
+    return [
+        None if (value := column[d]) == _NO_DATE else from_index_date(field.from_column_value(value))
+        for d in docnums
+    ]
+
+
+def _facet(searcher: Searcher, name: str, docnums: list[int]) -> Facet:
+    if name == "year":
+        return facets_.count_years(_dates(searcher, docnums))
+    column = searcher.reader().column_reader(KEY_FIELDS[name])
+
+    def names(docnum: int) -> list[str]:
+        value = column[docnum]
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        return [n for n in value.split(NAME_SEPARATOR) if n] if value else []
+
+    return facets_.count_names(name, (names(d) for d in docnums))
 
 
 def _highlight_terms(query: Query, searcher: Searcher) -> frozenset[str]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from whoosh import qparser
 from whoosh.fields import Schema
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Not, NullQuery, Prefix, Query
 from whoosh.reading import IndexReader
 
+from searchkit.dates import Span, parse_range
 from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
 
@@ -27,6 +30,29 @@ class ParsedQuery:
     text: str
     all_words: Query
     any_word: Query
+    # From `date:` terms (all of them apply); None when the query has none.
+    dates: Span | None = None
+
+    @property
+    def has_words(self) -> bool:
+        """False for a query of filters only (`date:2021-11`): every article matches."""
+        return not isinstance(self.all_words, Every)
+
+
+# `date:2021-11`, `date:2021-01..2021-06`, `date:2019..`, `date:"23 Nov 2021"`:
+# taken out of the text before whoosh parses it, and applied as a filter to
+# the whole query (inside OR or NOT too). whoosh's own `date:[a TO b]` is left to whoosh.
+_DATE_TERM = re.compile(r'(?<![^\s(])date:(?:"([^"]*)"|([^\s\[{]\S*))', re.IGNORECASE)
+
+
+def _take_dates(text: str, now: datetime | None) -> tuple[str, Span | None]:
+    span: Span | None = None
+    for match in _DATE_TERM.finditer(text):
+        found = parse_range(match.group(1) if match.group(1) is not None else match.group(2), now)
+        span = found if span is None else span.intersect(found)
+    if span is not None and span.empty:
+        raise QuerySyntaxError(f"the date: terms in {text!r} do not overlap — nothing can match")
+    return " ".join(_DATE_TERM.sub(" ", text).split()), span
 
 
 def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.QueryParser:
@@ -36,21 +62,28 @@ def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.Qu
     return parser
 
 
-def parse_query(text: str, schema: Schema, reader: IndexReader | None = None) -> ParsedQuery:
+def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
+                allow_empty: bool = False, now: datetime | None = None) -> ParsedQuery:
     """Parse what the user typed with whoosh's query syntax.
 
     Plain words must all match for the first tier of results; the second
     tier accepts any of them, so a query never comes back empty just because
     one word is missing. With a `reader`, wildcards that would expand to too
-    much of the vocabulary are refused.
+    much of the vocabulary are refused. `date:` terms become `dates`
+    (relative forms count back from `now`); a query of only those, or an
+    empty one when `allow_empty` (other filters given), matches everything.
     """
     text = " ".join(text.split())
-    if not text:
-        raise QuerySyntaxError('empty query — give words to search for, e.g. search "Western Sahara"')
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(
             f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,} — shorten it"
         )
+    shown = text
+    text, dates = _take_dates(text, now)
+    if not text and (dates is not None or allow_empty):
+        return ParsedQuery(shown, Every(), Every(), dates)
+    if not text:
+        raise QuerySyntaxError('empty query — give words to search for, e.g. search "Western Sahara"')
     try:
         all_words = _parser(schema, qparser.AndGroup).parse(text)
         any_word = _parser(schema, qparser.OrGroup).parse(text)
@@ -64,7 +97,7 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None) ->
     if _has_negation(all_words):
         # "a NOT b" read as "a OR NOT b" would match nearly everything.
         any_word = all_words
-    return ParsedQuery(text, all_words, any_word)
+    return ParsedQuery(shown, all_words, any_word, dates)
 
 
 def _has_negation(query: Query) -> bool:

@@ -150,18 +150,23 @@ def plain_words(query: Query) -> list[str] | None:
     return words if walk(query) else None
 
 
-def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int) -> Ranking:
+def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
+         restrict: Query | None = None) -> Ranking:
     """Rank for a parsed query: all-words articles first for short queries,
-    feedback expansion and proximity for plain multi-word ones."""
+    feedback expansion and proximity for plain multi-word ones.
+
+    `restrict` (dates, authors…) limits which articles may be hits; it does
+    not score. Feedback is taken from the restricted first pass.
+    """
     words = plain_words(any_word)
     if words is None:
         # Query syntax in use: honour it as typed; all-words tier first.
-        return _tiered(searcher, all_words, all_words, any_word, limit)
+        return _tiered(searcher, all_words, all_words, any_word, limit, restrict)
     distinct = list(dict.fromkeys(words))
     scoring_query: Query = any_word
     if len(distinct) >= FEEDBACK_MIN_WORDS:
         first_pass = all_words if len(distinct) <= ALL_WORDS_FIRST_MAX else any_word
-        scoring_query = _expanded(searcher, first_pass, words) or any_word
+        scoring_query = _expanded(searcher, first_pass, words, restrict) or any_word
         pairs = [
             Phrase(SEARCH_FIELD, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
             for a, b in zip(words, words[1:])
@@ -170,21 +175,25 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int) -> R
         if pairs:
             scoring_query = Or([scoring_query, *pairs])
     if 1 < len(distinct) <= ALL_WORDS_FIRST_MAX:
-        return _tiered(searcher, scoring_query, all_words, any_word, limit)
-    results = searcher.search(scoring_query, limit=limit)
+        return _tiered(searcher, scoring_query, all_words, any_word, limit, restrict)
+    results = searcher.search(scoring_query, limit=limit, filter=restrict)
     hits = [(h.docnum, h.score) for h in results]
-    return Ranking(hits, _total(searcher, any_word, hits, limit))
+    return Ranking(hits, _total(searcher, _restricted(any_word, restrict), hits, limit))
+
+
+def _restricted(query: Query, restrict: Query | None) -> Query:
+    return query if restrict is None else And([query, restrict])
 
 
 def _tiered(searcher: Searcher, scoring_query: Query, all_words: Query, any_word: Query,
-            limit: int) -> Ranking:
+            limit: int, restrict: Query | None = None) -> Ranking:
     """Articles matching `all_words` first, then the rest, each by `scoring_query`."""
-    first = searcher.search(scoring_query, filter=all_words, limit=limit)
+    first = searcher.search(scoring_query, filter=_restricted(all_words, restrict), limit=limit)
     hits = [(h.docnum, h.score) for h in first]
     if all_words is not any_word and len(hits) < limit:
-        rest = searcher.search(scoring_query, mask=all_words, limit=limit - len(hits))
+        rest = searcher.search(scoring_query, filter=restrict, mask=all_words, limit=limit - len(hits))
         hits += [(h.docnum, h.score) for h in rest]
-    return Ranking(hits, _total(searcher, any_word, hits, limit))
+    return Ranking(hits, _total(searcher, _restricted(any_word, restrict), hits, limit))
 
 
 def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limit: int) -> int:
@@ -197,10 +206,11 @@ def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limi
     return max(len(hits), min(estimate, searcher.doc_count()))
 
 
-def _expanded(searcher: Searcher, first_pass: Query, words: list[str]) -> Query | None:
+def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
+              restrict: Query | None = None) -> Query | None:
     """RM3: the typed words plus the words characterising the first pass's top
     articles, weights summing to 1. None if the first pass finds nothing."""
-    top = searcher.search(first_pass, limit=FEEDBACK_DOCS)
+    top = searcher.search(first_pass, limit=FEEDBACK_DOCS, filter=restrict)
     if len(top) == 0:
         return None
     best = top[0].score

@@ -46,9 +46,7 @@ HITS_OR_NONE = [
     "election NOT",
     "nosuchfield:election",
     "foo:bar",
-    "date:99999",
     "date:[2020 TO]",
-    "date:abc",
     "election^1e308",
     "election^-5",
     "\x1b[31m",
@@ -82,6 +80,10 @@ USAGE = {
     "body:[a TO z]": "`[a TO z]` matches more than",
     "\x00": "nothing to search for",
     "{a TO b}": "`[a TO b]` matches more than",
+    "date:99999": "cannot read the date '99999'",
+    "date:abc": "cannot read the date 'abc'",
+    "date:2021-13": "cannot read the date '2021-13'",
+    "date:2022..2021": "ends before it starts",
 }
 
 
