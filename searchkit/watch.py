@@ -33,7 +33,7 @@ OnReady = Callable[[str], None]
 DEBOUNCE = 1.0
 MAX_DELAY = 5.0
 POLL_INTERVAL = 2.0
-TICK = 0.1  # how often the event-driven loop checks its deadline and the stop event
+TICK = 0.05  # how often the event-driven loop checks its deadline and the stop event
 # Errors that pass (another writer, a full disk): the update is tried again later.
 _RETRYABLE = (IndexLockedError, IndexWriteError)
 
@@ -153,9 +153,10 @@ def watch(
             on_ready("file-system events" if observer else f"polling every {poll_interval:g} s")
         while not stop.is_set():
             if observer is not None:
-                stop.wait(min(TICK, debounce))
+                stop.wait(TICK)
             else:
-                stop.wait(poll_interval if pending.first is None else min(poll_interval, debounce))
+                # while a burst is pending, scan often enough to see it end
+                stop.wait(poll_interval if pending.first is None else max(min(poll_interval, debounce), 0.01))
                 current = _snapshot_or_empty(corpus)
                 if current != snapshot:
                     snapshot = current
