@@ -107,42 +107,133 @@ def _run_index(index: Path, corpus: Path, rebuild: bool = False, wait: float | N
         err.print(line)
 
 
+def _date_option(kind: str) -> Callable[[F], F]:
+    word = "on or after" if kind == "since" else "on or before"
+    return click.option(
+        f"--{kind}", metavar="DATE",
+        help=f"Only articles dated {word} DATE: 2021-11-23, 2021-11, 2021, '23 Nov 2021', "
+             "yesterday, 'last week', 7d, '3 months ago'. Whole units: --until 2021-11 "
+             "includes Nov 30. Undated articles are left out.",
+    )
+
+
+def _names_option(name: str, example: str) -> Callable[[F], F]:
+    return click.option(
+        f"--{name}", f"{name}s", multiple=True, metavar="NAME",
+        help=f"Only articles whose {name} is NAME (any case; repeat for any of several), e.g. {example}.",
+    )
+
+
+def _facet_list(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from searchkit.models import FACET_FIELDS
+
+    if not value:
+        return ()
+    names = tuple(dict.fromkeys(n.strip().lower() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FACET_FIELDS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or repr(value)} — choose from {','.join(FACET_FIELDS)}, e.g. --facets author,year"
+        )
+    return names
+
+
 @click.command("search", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
-              help="How many hits to show.")
-@click.option("--json", "json_", is_flag=True, help="Print hits as a JSON array.")
+              help="How many hits to show (per page).")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 100_000), metavar="N",
+              help="Show the Nth page of -n hits.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+              show_default=True,
+              help="Order: best first, or by date (articles with all the words first; undated last).")
+@_date_option("since")
+@_date_option("until")
+@_names_option("author", '--author "Jane Doe"')
+@_names_option("source", "--source Reuters")
+@_names_option("dateline", '--dateline "NEW YORK"')
+@click.option("--facets", callback=_facet_list, metavar="author,source,dateline,year",
+              help="Under the hits, count all matches by these fields (top 10 each).")
+@click.option("--timeline", is_flag=True,
+              help="Under the hits, a bar chart of all matches per day, month or year.")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
+@click.option("-l", "--files-with-matches", "paths_only", is_flag=True,
+              help="Print only the paths of the hits, each once, best first.")
+@click.option("--json", "json_", is_flag=True,
+              help="Print hits as a JSON array (an object with hits, facets and timeline "
+                   "when --facets or --timeline is given).")
+@click.option("--jsonl", is_flag=True, help="Print one JSON object per hit, one per line.")
 @index_option
 @corpus_option
 @handle_errors
-def search_command(query: tuple[str, ...], limit: int, json_: bool,
+def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, since: str | None,
+                   until: str | None, authors: tuple[str, ...], sources: tuple[str, ...],
+                   datelines: tuple[str, ...], facets: tuple[str, ...], timeline: bool,
+                   count_only: bool, paths_only: bool, json_: bool, jsonl: bool,
                    index_dir: str | None, corpus_dir: str | None) -> None:
     """Search the news archive; best articles first.
 
     Words must all appear for the top results; articles with only some of
     them follow. whoosh query syntax works: "exact phrase", OR, NOT,
-    headline:word, author:name, wildcards (elect*).
+    headline:word, author:name, wildcards (elect*), and date:2021-11,
+    date:2021-01..2021-06, date:2019.. for dates. With only filters
+    (--author, --since, date:…) and no words, every article passing them
+    matches, newest first.
 
     \b
     Examples:
       search "Western Sahara"
       search '"interest rates" NOT mortgage' -n 5
       search headline:election --json
+      search cocoa --since 1987-03-01 --until 1987-03-31 --sort newest
+      search trump --author "Lee Moran" --facets author,year --timeline
     """
+    from searchkit import dates
     from searchkit.engine import search
     from searchkit.indexer import index_exists
+    from searchkit.models import SearchOptions
 
+    modes = [flag for flag, on in (("--json", json_), ("--jsonl", jsonl), ("--count", count_only),
+                                   ("--files-with-matches", paths_only)) if on]
+    if len(modes) > 1:
+        raise click.UsageError(f"{' and '.join(modes)} cannot be combined — choose one output")
+    if (facets or timeline) and modes and modes[0] != "--json":
+        raise click.UsageError(f"--facets and --timeline print with the hits or --json, not with {modes[0]}")
+    options = SearchOptions(
+        limit=limit, page=page, sort=sort,
+        since=dates.since(since) if since is not None else None,
+        until=dates.until(until) if until is not None else None,
+        authors=authors, sources=sources, datelines=datelines,
+        snippets=0 if (paths_only or count_only) else 3,
+        facets=facets, timeline=timeline, count_only=count_only,
+    )
     index = config.resolve_index(index_dir)
     if not index_exists(index):
         corpus = _corpus_for(index, corpus_dir)
         _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
         _run_index(index, corpus)
-    result = search(index, " ".join(query), limit=limit)
+    result = search(index, " ".join(query), options)
     out = render.make_console()
-    if json_:
-        out.print(render.to_json(result.hits), soft_wrap=True)
+    if count_only:
+        out.print(f"{result.total}")
+        if not result.total:
+            raise click.exceptions.Exit(ExitStatus.NO_HITS)
+        return
+    if paths_only:
+        for path in dict.fromkeys(hit.path for hit in result.hits):
+            out.print(render.Text(render.safe(path)), soft_wrap=True)
+    elif jsonl:
+        for hit in result.hits:
+            out.print(render.to_json_line(hit), soft_wrap=True)
+    elif json_:
+        out.print(render.to_json(result if (facets or timeline) else result.hits), soft_wrap=True)
     else:
         render.print_hits(out, result)
+        if result.facets:
+            out.print(render.facets_renderable(result.facets))
+        if result.timeline is not None:
+            out.print(render.timeline_renderable(result.timeline, out.width))
+    if not (json_ or jsonl or paths_only):
         _errors().print(render.Text(render.summary_line(result), style=render.META_STYLE))
     if not result.hits:
         raise click.exceptions.Exit(ExitStatus.NO_HITS)

@@ -17,7 +17,9 @@ from typing import Any
 from rich.console import Console, Group
 from rich.text import Text as Text
 
-from searchkit.models import Article, Hit, IndexReport, IndexStats, SearchResult, Skipped
+from searchkit.models import (
+    Article, Facet, Hit, IndexReport, IndexStats, SearchResult, Skipped, Timeline,
+)
 
 MATCH_STYLE = "bold yellow"
 HEADLINE_STYLE = "bold"
@@ -84,8 +86,13 @@ def print_hits(console: Console, result: SearchResult) -> None:
 
 def summary_line(result: SearchResult) -> str:
     shown = len(result.hits)
+    if not shown and result.page > 1 and result.total:
+        return f"No hits on page {result.page}: {result.total:,} articles match {result.query!r}."
     if not shown:
         return f"No articles match {result.query!r}."
+    if result.page > 1:
+        first = result.hits[0].rank
+        return f"Hits {first:,}–{first + shown - 1:,} of {result.total:,} matching articles shown."
     return f"{shown} of {result.total:,} matching articles shown."
 
 
@@ -226,3 +233,65 @@ def to_json(value: Any) -> str:
     return json.dumps(data, default=_json_default, ensure_ascii=True, indent=2)
 
 
+def to_json_line(value: Any) -> str:
+    """One dataclass as one line of JSON (for --jsonl)."""
+    return json.dumps(asdict(value), default=_json_default, ensure_ascii=True)
+
+
+# --- Facets and timeline ----------------------------------------------------
+
+FACET_VALUE_WIDTH = 40
+BAR_STYLE = "cyan"
+BAR = "█"
+PEAK_MARK = "← peak"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def facets_renderable(facets: Iterable[Facet]) -> Group:
+    """Per facet a heading and `value  count` rows, then other and missing."""
+    lines: list[Text] = []
+    for facet in facets:
+        lines.append(Text(f"By {facet.name}", style=HEADLINE_STYLE))
+        rows = [(safe(_clip(c.value, FACET_VALUE_WIDTH)), c.count, "") for c in facet.counts]
+        if facet.other:
+            rows.append(("(other)", facet.other, META_STYLE))
+        if facet.missing:
+            rows.append((f"(no {facet.name})", facet.missing, META_STYLE))
+        if not rows:
+            lines.append(Text("  (no matches)", style=META_STYLE))
+        width = max((len(value) for value, _, _ in rows), default=0)
+        digits = max((len(f"{n:,}") for _, n, _ in rows), default=0)
+        for value, n, style in rows:
+            lines.append(Text(f"  {value:<{width}}  {n:>{digits},}", style=style))
+        lines.append(Text(""))
+    return Group(*lines)
+
+
+def timeline_renderable(timeline: Timeline, width: int = 80) -> Group:
+    """A horizontal bar per day/month/year, scaled to the peak, which is labelled."""
+    title = Text(f"Matching articles per {timeline.unit}", style=HEADLINE_STYLE)
+    if timeline.undated:
+        title.append(f" ({timeline.undated:,} undated not shown)", style=META_STYLE)
+    lines = [title]
+    if not timeline.buckets:
+        lines.append(Text("  (no dated matches)", style=META_STYLE))
+        return Group(*lines)
+    peak = max(b.count for b in timeline.buckets)
+    label_width = max(len(b.label) for b in timeline.buckets)
+    digits = len(f"{peak:,}")
+    room = max(10, width - label_width - digits - len(PEAK_MARK) - 6)
+    peak_shown = False
+    for bucket in timeline.buckets:
+        line = Text(f"{bucket.label:<{label_width}} ")
+        size = round(bucket.count / peak * room) if peak else 0
+        bar = BAR * size if size else ("▏" if bucket.count else "")
+        line.append(bar, style=BAR_STYLE)
+        line.append(f" {bucket.count:,}", style="" if bucket.count else META_STYLE)
+        if bucket.count == peak and not peak_shown:
+            line.append(f"  {PEAK_MARK}", style=HEADLINE_STYLE)
+            peak_shown = True
+        lines.append(line)
+    return Group(*lines)
