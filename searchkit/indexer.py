@@ -18,6 +18,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from searchkit.corpus import CorpusFile, scan_corpus
+from searchkit.duplicates import fingerprint
 from searchkit.errors import (
     CorpusMissingError,
     IndexLockedError,
@@ -310,6 +311,10 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
     doc.update(name_key_values(article.author, article.source, article.dateline))
+    fp = fingerprint(article.headline, article.body)
+    if fp.keys:
+        doc["dupkeys"] = " ".join(fp.keys)
+        doc["fingerprint"] = (fp.sketch, fp.numbers)
     return doc
 
 

@@ -15,7 +15,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from searchkit.analysis import NewsAnalyzer
 from searchkit.formats.meta import clean_author, split_authors
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Stemmed English for the text people search; plain lower-casing for names.
 # Snowball English (Porter2) rather than whoosh's default Porter, which
@@ -68,6 +68,11 @@ def build_schema() -> Schema:
         standfirst=STORED,
         digest=STORED,
         file_digest=STORED,
+        # Duplicate detection (duplicates.py): the exact-copy key and LSH band
+        # keys as terms, so an article's copies are a few term lookups; the
+        # MinHash sketch and number hashes that confirm a band match.
+        dupkeys=KEYWORD(stored=True),
+        fingerprint=STORED,
     )
 
 

@@ -1,0 +1,83 @@
+"""Duplicate fingerprints: copies and re-sent wire stories match, templated
+stories with other figures and unrelated articles do not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from searchkit.duplicates import BINS, ROWS, fingerprint, near_duplicates, resemblance
+
+STORY = (
+    "Chancellor of the Exchequer Nigel Lawson criticised media coverage of comments he made "
+    "yesterday on the exchange rate, saying the reports had exaggerated their significance. "
+    "He told a parliamentary committee that the government had no fixed target for sterling "
+    "and that the markets should not read too much into remarks made in passing. Dealers said "
+    "the pound rose on the news, and analysts expect the Bank of England to keep rates steady "
+    "at 10 pct for the rest of the month, with 2.5 billion stg of bills offered on Thursday."
+)
+FED = (
+    "The Federal Reserve entered the U.S. Government securities market to arrange {amount} "
+    "billion dlrs of customer repurchase agreements, a Fed spokesman said. Dealers said Federal "
+    "funds were trading at {rate} pct when the Fed began its temporary and indirect supply of "
+    "reserves to the banking system."
+)
+DAY = datetime(1987, 4, 2, 11, tzinfo=timezone.utc)
+
+
+def test_a_copy_with_other_spacing_and_case_is_exact() -> None:
+    a = fingerprint("Lawson says comments insignificant", STORY)
+    b = fingerprint("LAWSON SAYS COMMENTS INSIGNIFICANT", "  " + STORY.replace(". ", ".\n\n"))
+    assert a.exact == b.exact
+    assert near_duplicates(a, b)
+
+
+def test_a_re_sent_story_with_a_new_headline_and_a_word_changed() -> None:
+    a = fingerprint("Lawson says sterling target comments insignificant", STORY)
+    b = fingerprint("Lawson says comments insignificant", STORY.replace("criticised", "attacked"))
+    assert a.exact != b.exact
+    assert resemblance(a.sketch, b.sketch) > 0.8
+    assert near_duplicates(a, b, DAY, DAY + timedelta(hours=3))
+
+
+def test_other_figures_make_another_story() -> None:
+    a = fingerprint("Fed adds reserves", FED.format(amount="1.5", rate="6-1/4"))
+    b = fingerprint("Fed adds reserves", FED.format(amount="two", rate="6-1/8"))
+    assert not near_duplicates(a, b, DAY, DAY)
+
+
+def test_copies_days_apart_are_separate_unless_identical() -> None:
+    a = fingerprint("Lawson", STORY)
+    b = fingerprint("Lawson", STORY.replace("criticised", "attacked"))
+    assert not near_duplicates(a, b, DAY, DAY + timedelta(days=10))
+    assert near_duplicates(a, fingerprint("Lawson", STORY), DAY, DAY + timedelta(days=10))
+
+
+def test_unrelated_and_short_texts_are_not_near_duplicates() -> None:
+    a = fingerprint("Lawson", STORY)
+    b = fingerprint("Fed", FED.format(amount="1.5", rate="6"))
+    assert not near_duplicates(a, b)
+    short_a = fingerprint("MAGMA RAISES COPPER PRICE", "Magma Copper said it is raising its price.")
+    short_b = fingerprint("MAGMA LOWERS COPPER PRICE", "Magma Copper said it is lowering its price.")
+    assert short_a.keys[1:] == () and not short_a.sketch
+    assert not near_duplicates(short_a, short_b)
+
+
+def test_keys() -> None:
+    fp = fingerprint("Lawson", STORY)
+    assert fp.keys[0].startswith("x")
+    assert len(fp.keys) == 1 + BINS // ROWS
+    assert all(" " not in key for key in fp.keys)
+    assert fingerprint("", "  \n ").keys == ()
+
+
+@given(st.text(max_size=400), st.text(max_size=2000))
+def test_fingerprint_never_fails(headline: str, body: str) -> None:
+    fp = fingerprint(headline, body)
+    assert near_duplicates(fp, fp) == bool(fp.keys)
+
+
+def test_a_lone_surrogate_is_hashed() -> None:
+    assert fingerprint("x", "a badly \ud800 decoded " * 20).keys
