@@ -187,8 +187,9 @@ def _restricted(query: Query, restrict: Query | None) -> Query:
     return And([query, restrict])
 
 
-# A date column holds 0 for an article without a date (no real date is 0).
-_NO_DATE = 0
+def _no_date(searcher: Searcher) -> object:
+    """What the date column holds for an article without a date (its default)."""
+    return searcher.schema["date"].column_type.default_value()
 
 
 def _by_date(searcher: Searcher, parsed: ParsedQuery, restrict: Query | None, matches: list[int],
@@ -196,6 +197,7 @@ def _by_date(searcher: Searcher, parsed: ParsedQuery, restrict: Query | None, ma
     """`matches` newest or oldest first: articles with all the words before
     those with some (as in relevance order), undated ones last in each."""
     dates = searcher.reader().column_reader("date", translate=False)
+    no_date = _no_date(searcher)
     first_tier: set[int] | None = None
     if parsed.has_words and parsed.all_words is not parsed.any_word:
         first_tier = set(searcher.docs_for_query(_restricted(parsed.all_words, restrict)))
@@ -203,7 +205,7 @@ def _by_date(searcher: Searcher, parsed: ParsedQuery, restrict: Query | None, ma
     def key(docnum: int) -> tuple[int, int, int, int]:
         value = dates[docnum]
         tier = 0 if first_tier is None or docnum in first_tier else 1
-        if value == _NO_DATE:
+        if value == no_date:
             return (tier, 1, 0, docnum)
         return (tier, 0, -value if newest else value, docnum)
 
@@ -222,8 +224,9 @@ def _scored(searcher: Searcher, query: Query, docnums: list[int]) -> list[tuple[
 def _dates(searcher: Searcher, docnums: list[int]) -> list[datetime | None]:
     column = searcher.reader().column_reader("date", translate=False)
     field = searcher.schema["date"]
+    no_date = _no_date(searcher)
     return [
-        None if (value := column[d]) == _NO_DATE else from_index_date(field.from_column_value(value))
+        None if (value := column[d]) == no_date else from_index_date(field.from_column_value(value))
         for d in docnums
     ]
 
