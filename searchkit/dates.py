@@ -54,10 +54,15 @@ def _utc(year: int, month: int = 1, day: int = 1) -> datetime:
     return datetime(year, month, day, tzinfo=timezone.utc)
 
 
+def _back(unit: str, n: int) -> relativedelta:
+    """`n` days, weeks, months or years, as a calendar step."""
+    return relativedelta(**{unit: n})  # type: ignore[arg-type]
+
+
 def _after(start: datetime, unit: str) -> datetime | None:
     """The start of the next day/month/year; None past year 9999."""
     try:
-        return start + relativedelta(**{unit: 1})
+        return start + _back(unit, 1)
     except (OverflowError, ValueError):
         return None
 
@@ -96,12 +101,12 @@ def _parse(value: str, now: datetime) -> Span:
         return _day(now - timedelta(days=1))
     match = _LAST.match(value)
     if match:
-        return _day(now - relativedelta(**{match["unit"] + "s": 1}))
+        return _day(now - _back(match["unit"] + "s", 1))
     match = _RELATIVE.match(value)
     if match:
         if match["unit"] not in _UNITS:
             raise _Unreadable(" (units: d, w, mo, y)")
-        return _day(now - relativedelta(**{_UNITS[match["unit"]]: int(match["n"])}))
+        return _day(now - _back(_UNITS[match["unit"]], int(match["n"])))
     match = _ISO.match(value)
     if match:
         year, month, day = (int(g) if g else None for g in match.group("y", "m", "d"))

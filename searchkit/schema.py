@@ -6,7 +6,7 @@ or wrong; the indexer then asks for `searchkit index --rebuild`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from whoosh.analysis import Filter, RegexTokenizer, StandardAnalyzer, Token
@@ -28,7 +28,7 @@ NAME_ANALYZER = StandardAnalyzer(stoplist=None, minsize=1)
 class CasefoldFilter(Filter):
     """Case-folds each token (`ß` → `ss`, as str.casefold and author_key do)."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
         for t in tokens:
             t.text = t.text.casefold()
             yield t
