@@ -332,7 +332,7 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
     except OSError as exc:
         raise IndexWriteError(f"cannot write the index at {index}: {exc.strerror or exc}") from exc
     try:
-        writer = ix.writer(timeout=5.0, delay=0.1)
+        writer = ix.writer(timeout=5.0, delay=0.1, compound=False)
     except LockError as exc:
         raise IndexLockedError(
             f"another searchkit process is writing the index at {index} — "
