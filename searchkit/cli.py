@@ -163,13 +163,16 @@ def _facet_list(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Print hits as a JSON array (an object with hits, facets and timeline "
                    "when --facets or --timeline is given).")
 @click.option("--jsonl", is_flag=True, help="Print one JSON object per hit, one per line.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Show every copy of a story as a hit of its own (by default copies and "
+                   "re-sent versions show once, with \"+N similar\").")
 @index_option
 @corpus_option
 @handle_errors
 def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, since: str | None,
                    until: str | None, authors: tuple[str, ...], sources: tuple[str, ...],
                    datelines: tuple[str, ...], facets: tuple[str, ...], timeline: bool,
-                   count_only: bool, paths_only: bool, json_: bool, jsonl: bool,
+                   count_only: bool, paths_only: bool, json_: bool, jsonl: bool, show_all: bool,
                    index_dir: str | None, corpus_dir: str | None) -> None:
     """Search the news archive; best articles first.
 
@@ -205,7 +208,7 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         until=dates.until(until) if until is not None else None,
         authors=authors, sources=sources, datelines=datelines,
         snippets=0 if (paths_only or count_only) else 3,
-        facets=facets, timeline=timeline, count_only=count_only,
+        facets=facets, timeline=timeline, count_only=count_only, collapse=not show_all,
     )
     index = config.resolve_index(index_dir)
     if not index_exists(index):

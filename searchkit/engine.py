@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from whoosh.searching import Searcher
 
 from searchkit import facets as facets_
 from searchkit import ranking
+from searchkit.copies import Group, collapse
 from searchkit.dates import Span
 from searchkit.errors import (
     ArticleNotFoundError,
@@ -115,18 +117,30 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
         if by_date or options.facets or options.timeline:
             matches = list(searcher.docs_for_query(matching))
         first = (options.page - 1) * limit
+        copies: dict[int, list[int]] = {}
         if by_date:
             assert matches is not None
             ordered = _by_date(searcher, parsed, restrict, matches, newest=options.sort != "oldest")
-            page = _scored(searcher, parsed.any_word, ordered[first : first + limit])
+            if options.collapse:
+                groups = collapse(searcher, ((d, 0.0) for d in ordered), first + limit)[first:]
+                copies = {g.docnum: g.copies for g in groups}
+                page = _scored(searcher, parsed.any_word, [g.docnum for g in groups])
+            else:
+                page = _scored(searcher, parsed.any_word, ordered[first : first + limit])
             total = len(matches)
         else:
-            ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, first + limit, restrict)
-            page = ranked.hits[first:]
+            if options.collapse:
+                ranked, groups = _collapsed(searcher, parsed, restrict, first + limit)
+                copies = {g.docnum: g.copies for g in groups[first:]}
+                page = [(g.docnum, g.score) for g in groups[first:]]
+            else:
+                ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, first + limit, restrict)
+                page = ranked.hits[first:]
             total = len(matches) if matches is not None else ranked.total
         terms = _highlight_terms(parsed.any_word, searcher) if snippets and parsed.has_words else frozenset()
         hits = tuple(
-            _hit(rank, searcher.stored_fields(docnum), score, terms, snippets)
+            _hit(rank, searcher.stored_fields(docnum), score, terms, snippets,
+                 _ids(searcher, copies.get(docnum, ())))
             for rank, (docnum, score) in enumerate(page, first + 1)
         )
         facets = tuple(_facet(searcher, name, matches) for name in options.facets) if matches is not None else ()
@@ -136,6 +150,22 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
         total_exact=matches is not None or total < first + limit,
         facets=facets, timeline=timeline,
     )
+
+
+def _collapsed(searcher: Searcher, parsed: ParsedQuery, restrict: Query | None,
+               want: int) -> tuple[ranking.Ranking, list[Group]]:
+    """Ranked hits, and the first `want` of them that are not copies of one before."""
+    limit = want
+    while True:
+        ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict)
+        groups = collapse(searcher, ranked.hits, want)
+        if len(groups) >= want or len(ranked.hits) < limit:
+            return ranked, groups
+        limit *= 2  # copies took places on the page: rank further down
+
+
+def _ids(searcher: Searcher, docnums: Iterable[int]) -> tuple[str, ...]:
+    return tuple(searcher.stored_fields(d)["id"] for d in docnums)
 
 
 def _check_options(options: SearchOptions) -> None:
@@ -265,7 +295,8 @@ def _positive_leaves(query: Query) -> list[Query]:
     return [leaf for child in query.children() for leaf in _positive_leaves(child)]
 
 
-def _hit(rank: int, fields: dict, score: float, terms: frozenset[str], count: int) -> Hit:
+def _hit(rank: int, fields: dict, score: float, terms: frozenset[str], count: int,
+         duplicates: tuple[str, ...] = ()) -> Hit:
     headline = whole_text(fields.get("headline", ""), terms, TEXT_ANALYZER)
     return Hit(
         rank=rank,
@@ -282,6 +313,7 @@ def _hit(rank: int, fields: dict, score: float, terms: frozenset[str], count: in
         snippets=tuple(best_passages(fields.get("body", ""), terms, TEXT_ANALYZER, count=count))
         if count
         else (),
+        duplicates=duplicates,
     )
 
 

@@ -61,6 +61,33 @@ class Hit:
     snippets: tuple[Snippet, ...] = ()
     # Matched words in the headline, as offsets into `headline`.
     headline_spans: tuple[tuple[int, int], ...] = ()
+    # Ids of the other copies of this story (exact or near-identical), not
+    # shown as hits of their own; empty with --all.
+    duplicates: tuple[str, ...] = ()
+    # Why it ranks where it does; only with --explain.
+    explain: Explanation | None = None
+
+
+@dataclass(frozen=True)
+class TermScore:
+    """What one query term adds to a hit's score (BM25, as ranking.py scores)."""
+
+    field: str
+    term: str  # as indexed (stemmed)
+    tf: float  # occurrences in the field (headline words count HEADLINE_WEIGHT times)
+    idf: float
+    score: float  # its share of the hit's score (boost included)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A hit's score broken down into its terms' contributions, largest first."""
+
+    score: float  # the hit's score
+    terms: tuple[TermScore, ...]
+    # what the term rows do not cover: the proximity bonus, or a score
+    # from a query part that is not a plain term (phrases, ranges)
+    other: float = 0.0
 
 
 SORTS = ("relevance", "newest", "oldest")
@@ -89,6 +116,9 @@ class SearchOptions:
     facets: tuple[str, ...] = ()  # names from FACET_FIELDS, counted over all matches
     timeline: bool = False  # count all matches per day/month/year
     count_only: bool = False  # only `total` (exact), no hits
+    collapse: bool = True  # copies of a story show once (False: --all)
+    explain: bool = False  # each hit's score by term
+    suggest: bool = True  # spelling suggestions, and searching one when nothing matches
 
 
 @dataclass(frozen=True)
@@ -136,6 +166,14 @@ class SearchResult:
     total_exact: bool = False
     facets: tuple[Facet, ...] = ()
     timeline: Timeline | None = None
+    # A spelling suggestion: the query with rare words replaced by close,
+    # frequent index words ("Did you mean"). When the query itself matched
+    # nothing, the hits are the suggestion's and `query` is still what was typed.
+    suggestion: str | None = None
+    searched_suggestion: bool = False
+    # Rare spellings of query words (likely misspellings in the archive)
+    # whose articles were added after all the matches.
+    variants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

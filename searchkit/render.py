@@ -18,7 +18,7 @@ from rich.console import Console, Group
 from rich.text import Text as Text
 
 from searchkit.models import (
-    Article, Facet, Hit, IndexReport, IndexStats, SearchResult, Skipped, Timeline,
+    Article, Explanation, Facet, Hit, IndexReport, IndexStats, SearchResult, Skipped, Timeline,
 )
 
 MATCH_STYLE = "bold yellow"
@@ -73,10 +73,40 @@ def hit_renderable(hit: Hit) -> Group:
     title = Text(f"{hit.rank:>2}. ", style=HEADLINE_STYLE)
     title.append_text(styled(hit.headline, hit.headline_spans, HEADLINE_STYLE))
     lines: list[Text] = [title, Text("    ").append_text(meta_line(hit))]
+    if hit.duplicates:
+        lines.append(Text("    ").append_text(duplicates_line(hit.duplicates)))
     for snippet in hit.snippets:
         lines.append(Text("    ").append_text(styled(snippet.text, snippet.spans)))
+    if hit.explain is not None:
+        lines += [Text("    ").append_text(line) for line in explain_lines(hit.explain)]
     lines.append(Text(""))
     return Group(*lines)
+
+
+# Copies named on a hit's "+N similar" line; --json lists them all.
+LISTED_COPIES = 3
+
+
+def duplicates_line(ids: tuple[str, ...]) -> Text:
+    shown = ", ".join(safe(i) for i in ids[:LISTED_COPIES])
+    more = ", …" if len(ids) > LISTED_COPIES else ""
+    return Text(f"+{len(ids)} similar: {shown}{more}", style=META_STYLE)
+
+
+def explain_lines(explain: Explanation) -> list[Text]:
+    """A small table: each term's tf, idf and share of the score, largest first."""
+    rows = [("term", "field", "tf", "idf", "score")]
+    rows += [(t.term, t.field, f"{t.tf:g}", f"{t.idf:.2f}", f"{t.score:.3f}") for t in explain.terms]
+    if explain.other:
+        rows.append(("(proximity, phrases)", "", "", "", f"{explain.other:.3f}"))
+    rows.append(("total", "", "", "", f"{explain.score:.3f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [f"{row[0]:<{widths[0]}}", f"{row[1]:<{widths[1]}}"]
+        cells += [f"{cell:>{w}}" for cell, w in zip(row[2:], widths[2:])]
+        lines.append(Text(safe("  ".join(cells).rstrip()), style=META_STYLE if n == 0 else ""))
+    return lines
 
 
 def print_hits(console: Console, result: SearchResult) -> None:

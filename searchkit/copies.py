@@ -1,0 +1,73 @@
+"""Collapse the copies of a story among ranked hits.
+
+Works on the searcher engine.py opened. An article's copies are found by
+looking up its duplicate keys (duplicates.py) — a few term lookups per hit
+shown, never a comparison of all the hits with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from whoosh.query import Or, Term
+from whoosh.searching import Searcher
+
+from searchkit.duplicates import Fingerprint, near_duplicates
+from searchkit.schema import from_index_date
+
+FIELD = "dupkeys"
+
+
+@dataclass
+class Group:
+    """A hit shown, and the other copies of it in the index, best ranked first."""
+
+    docnum: int
+    score: float
+    copies: list[int] = field(default_factory=list)
+
+
+def fingerprint_of(fields: dict) -> Fingerprint:
+    sketch, numbers = fields.get("fingerprint") or (b"", b"")
+    return Fingerprint(tuple((fields.get(FIELD) or "").split()), sketch, numbers)
+
+
+def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> list[int]:
+    """The other articles in the index that are copies of article `docnum`."""
+    fields = fields if fields is not None else searcher.stored_fields(docnum)
+    mine = fingerprint_of(fields)
+    if not mine.keys:
+        return []
+    date = from_index_date(fields.get("date"))
+    found = []
+    candidates = searcher.docs_for_query(Or([Term(FIELD, key) for key in mine.keys]))
+    for other in sorted(candidates):
+        if other == docnum:
+            continue
+        theirs = searcher.stored_fields(other)
+        if near_duplicates(mine, fingerprint_of(theirs), date, from_index_date(theirs.get("date"))):
+            found.append(other)
+    return found
+
+
+def collapse(searcher: Searcher, ranked: Iterable[tuple[int, float]], want: int) -> list[Group]:
+    """The first `want` hits of `ranked` that are not copies of a hit before
+    them, each with its copies (ranked ones in rank order, then the rest)."""
+    groups: list[Group] = []
+    claimed: dict[int, Group] = {}
+    ranked_order: dict[int, int] = {}
+    for position, (docnum, score) in enumerate(ranked):
+        ranked_order.setdefault(docnum, position)
+        if docnum in claimed:
+            continue
+        if len(groups) == want:
+            break
+        group = Group(docnum, score, copies_of(searcher, docnum))
+        groups.append(group)
+        for copy in group.copies:
+            claimed.setdefault(copy, group)
+    for group in groups:
+        group.copies.sort(key=lambda d: (ranked_order.get(d, len(ranked_order)), d))
+    return groups
+
