@@ -151,12 +151,13 @@ def plain_words(query: Query) -> list[str] | None:
 
 
 def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
-         restrict: Query | None = None) -> Ranking:
+         restrict: set[int] | None = None) -> Ranking:
     """Rank for a parsed query: all-words articles first for short queries,
     feedback expansion and proximity for plain multi-word ones.
 
-    `restrict` (dates, authors…) limits which articles may be hits; it does
-    not score. Feedback is taken from the restricted first pass.
+    `restrict` (the docnums that dates, authors… let through) limits which
+    articles may be hits; it does not score. Feedback is taken from the
+    restricted first pass.
     """
     words = plain_words(any_word)
     if words is None:
@@ -178,36 +179,40 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
         return _tiered(searcher, scoring_query, all_words, any_word, limit, restrict)
     results = searcher.search(scoring_query, limit=limit, filter=restrict)
     hits = [(h.docnum, h.score) for h in results]
-    return Ranking(hits, _total(searcher, _restricted(any_word, restrict), hits, limit))
+    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict))
 
 
-def _restricted(query: Query, restrict: Query | None) -> Query:
-    return query if restrict is None else And([query, restrict])
+def _within(searcher: Searcher, query: Query, restrict: set[int] | None) -> Query | set[int]:
+    """A filter for the articles matching `query` that `restrict` lets through."""
+    return query if restrict is None else set(searcher.docs_for_query(query)) & restrict
 
 
 def _tiered(searcher: Searcher, scoring_query: Query, all_words: Query, any_word: Query,
-            limit: int, restrict: Query | None = None) -> Ranking:
+            limit: int, restrict: set[int] | None = None) -> Ranking:
     """Articles matching `all_words` first, then the rest, each by `scoring_query`."""
-    first = searcher.search(scoring_query, filter=_restricted(all_words, restrict), limit=limit)
+    first = searcher.search(scoring_query, filter=_within(searcher, all_words, restrict), limit=limit)
     hits = [(h.docnum, h.score) for h in first]
     if all_words is not any_word and len(hits) < limit:
         rest = searcher.search(scoring_query, filter=restrict, mask=all_words, limit=limit - len(hits))
         hits += [(h.docnum, h.score) for h in rest]
-    return Ranking(hits, _total(searcher, _restricted(any_word, restrict), hits, limit))
+    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict))
 
 
-def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limit: int) -> int:
+def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limit: int,
+           restrict: set[int] | None = None) -> int:
     """How many articles match: exact when they all fit in the page, else
     whoosh's estimate (counting every match exactly would cost more than the
     search itself on a large index)."""
     if len(hits) < limit:
         return len(hits)
     estimate = query.estimate_size(searcher.reader())
+    if restrict is not None:
+        estimate = min(estimate, len(restrict))
     return max(len(hits), min(estimate, searcher.doc_count()))
 
 
 def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
-              restrict: Query | None = None) -> Query | None:
+              restrict: set[int] | None = None) -> Query | None:
     """RM3: the typed words plus the words characterising the first pass's top
     articles, weights summing to 1. None if the first pass finds nothing."""
     top = searcher.search(first_pass, limit=FEEDBACK_DOCS, filter=restrict)
