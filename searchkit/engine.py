@@ -123,24 +123,28 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
             assert matches is not None
             ordered = _by_date(searcher, parsed, restrict, matches, newest=options.sort != "oldest")
             if options.collapse:
-                groups = collapse(searcher, ((d, 0.0) for d in ordered), first + limit)[first:]
-                copies = {g.docnum: g.copies for g in groups}
-                page = _scored(searcher, parsed.any_word, [g.docnum for g in groups])
+                groups = collapse(searcher, ((d, 0.0) for d in ordered), first + limit)
+                regular = len(groups)
+                copies = {g.docnum: g.copies for g in groups[first:]}
+                page = _scored(searcher, parsed.any_word, [g.docnum for g in groups[first:]])
             else:
+                regular = len(ordered)
                 page = _scored(searcher, parsed.any_word, ordered[first : first + limit])
             total = len(matches)
         else:
             if options.collapse:
                 ranked, groups = _collapsed(searcher, parsed, restrict, first + limit)
+                regular = len(groups)
                 copies = {g.docnum: g.copies for g in groups[first:]}
                 page = [(g.docnum, g.score) for g in groups[first:]]
             else:
                 ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, first + limit, restrict)
+                regular = len(ranked.hits)
                 page = ranked.hits[first:]
             total = len(matches) if matches is not None else ranked.total
         spelling = _Spelling()
         if options.suggest and parsed.has_words:
-            spelling = _spelling(searcher, parsed, restrict, first, limit, len(page))
+            spelling = _spelling(searcher, parsed, restrict, first, limit, regular)
             page = page + spelling.extra
             total += spelling.extra_total
         terms = _highlight_terms(parsed.any_word, searcher) if snippets and parsed.has_words else frozenset()
@@ -175,7 +179,7 @@ class _Spelling:
 
 
 def _spelling(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None,
-              first: int, limit: int, shown: int) -> _Spelling:
+              first: int, limit: int, regular: int) -> _Spelling:
     """A "Did you mean" for rare query words; and when the matches do not
     fill the page, the articles that spell a query word in a rare way,
     after all the matches (see suggest.py)."""
@@ -184,7 +188,7 @@ def _spelling(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None
         return _Spelling()
     fixes = suggest.suggestions(searcher, words)
     suggestion = suggest.corrected(parsed.text, fixes) if fixes else None
-    if shown >= limit:
+    if regular >= first + limit:  # the matches fill the page
         return _Spelling(suggestion)
     found = suggest.variants(searcher, words)
     terms = sorted({t for variants in found.values() for t in variants})
@@ -195,8 +199,7 @@ def _spelling(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None
     ranked = [(h.docnum, h.score) for h in results]
     if not ranked:
         return _Spelling(suggestion)
-    matched = first + shown  # all the matches: the page was not filled
-    extra = ranked[max(0, first - matched) : first + limit - matched]
+    extra = ranked[max(0, first - regular) : first + limit - regular]
     spelled = tuple(dict.fromkeys(
         suggest.spelled(searcher, t, w.typed) for w, variants in found.items() for t in variants
     ))
@@ -248,13 +251,13 @@ def _allowed(searcher: Searcher, options: SearchOptions, query_dates: Span | Non
         raise QuerySyntaxError("the dates asked for do not overlap — nothing can match")
     if span.start is not None or span.end is not None:
         allowed = _dated_within(searcher, span)
-    for field, values in (("author", options.authors), ("source", options.sources),
-                          ("dateline", options.datelines)):
-        keys = list(dict.fromkeys(k for k in (name_key(field, v) for v in values) if k))
+    for name, values in (("author", options.authors), ("source", options.sources),
+                         ("dateline", options.datelines)):
+        keys = list(dict.fromkeys(k for k in (name_key(name, v) for v in values) if k))
         if values and not keys:
-            raise QuerySyntaxError(f"empty --{field} — give a name, e.g. --{field} \"Jane Doe\"")
+            raise QuerySyntaxError(f"empty --{name} — give a name, e.g. --{name} \"Jane Doe\"")
         if keys:
-            named = set(searcher.docs_for_query(Or([Term(KEY_FIELDS[field], k) for k in keys])))
+            named = set(searcher.docs_for_query(Or([Term(KEY_FIELDS[name], k) for k in keys])))
             allowed = named if allowed is None else allowed & named
     return allowed
 
@@ -265,9 +268,9 @@ def _dated_within(searcher: Searcher, span: Span) -> set[int]:
     for a month of Reuters, 21,577 stories; this takes 16 ms). Deleted
     articles may be included: callers intersect with a query's matches."""
     column = searcher.reader().column_reader("date", translate=False)
-    field = searcher.schema["date"]
-    low = field.to_column_value(to_index_date(span.start)) if span.start is not None else None
-    high = field.to_column_value(to_index_date(span.end)) if span.end is not None else None
+    date_field = searcher.schema["date"]
+    low = date_field.to_column_value(to_index_date(span.start)) if span.start is not None else None
+    high = date_field.to_column_value(to_index_date(span.end)) if span.end is not None else None
     no_date = _no_date(searcher)
     return {
         docnum for docnum, value in enumerate(column)
@@ -320,10 +323,10 @@ def _scored(searcher: Searcher, query: Query, docnums: list[int]) -> list[tuple[
 
 def _dates(searcher: Searcher, docnums: list[int]) -> list[datetime | None]:
     column = searcher.reader().column_reader("date", translate=False)
-    field = searcher.schema["date"]
+    date_field = searcher.schema["date"]
     no_date = _no_date(searcher)
     return [
-        None if (value := column[d]) == no_date else from_index_date(field.from_column_value(value))
+        None if (value := column[d]) == no_date else from_index_date(date_field.from_column_value(value))
         for d in docnums
     ]
 
