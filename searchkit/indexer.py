@@ -1,5 +1,9 @@
-"""Bring the index up to date with the corpus: plan the changes (new, changed,
-removed articles), apply them in one whoosh writer, report what happened.
+"""Bring the index up to date with the corpus: find the changes (new, changed,
+removed articles), write them in one whoosh commit, report what happened.
+
+Articles stream from the files into the writer, so memory stays bounded
+however large the corpus; the writer opens only when a first change is
+found, so a run with nothing to do writes nothing.
 
 No printing: progress goes through a callback, warnings into the report.
 """
@@ -9,8 +13,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -38,21 +42,72 @@ from searchkit.schema import SCHEMA_VERSION, build_schema, name_key_values, to_i
 # progress(files_done, files_total): called while files are read.
 Progress = Callable[[int, int], None]
 
+# Memory for whoosh's posting buffer before it spills sorted runs to disk.
+WRITER_MEMORY_MB = 256
 
-@dataclass
-class _Plan:
-    """The changes one run will make, decided before the writer opens."""
 
-    add: list[Article] = field(default_factory=list)
-    update: list[Article] = field(default_factory=list)
-    delete: list[str] = field(default_factory=list)
-    file_digests: dict[str, str] = field(default_factory=dict)  # article id → file digest
-    unchanged: int = 0
-    stat_changed: bool = False  # a file was touched but its content is the same
+class _Changes:
+    """The changes of one run, written as they are found.
+
+    The whoosh writer is opened on the first change (or at once for a
+    rebuild) and committed or cancelled by `_update_locked`.
+    """
+
+    def __init__(self, index: Path, rebuild: bool) -> None:
+        self.index = index
+        self.rebuild = rebuild
+        self.added = self.updated = self.removed = self.unchanged = 0
+        self.stat_changed = False  # a file was touched but its content is the same
+        self._ix: whoosh_index.FileIndex | None = None
+        self._writer: Any = None
+        self._created = False
+        if rebuild:
+            self._open()
 
     @property
-    def empty(self) -> bool:
-        return not (self.add or self.update or self.delete)
+    def any(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def add(self, article: Article, digest: str, file_digest_: str) -> None:
+        self._open().add_document(**_document(article, digest, file_digest_))
+        self.added += 1
+
+    def update(self, article: Article, digest: str, file_digest_: str) -> None:
+        self._open().update_document(**_document(article, digest, file_digest_))
+        self.updated += 1
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        for doc_id in doc_ids:
+            self._open().delete_by_term("id", doc_id)
+            self.removed += 1
+
+    def _open(self) -> Any:
+        if self._writer is None:
+            self._ix, self._created = _open_for_writing(self.index)
+            self._writer = _writer(self._ix, self.index)
+        return self._writer
+
+    def commit(self) -> int:
+        """Commit everything written; returns the new index generation."""
+        assert self._writer is not None and self._ix is not None
+        # A rebuild replaces every old segment in the same atomic commit, so
+        # the previous index stays searchable until the new one is complete.
+        self._writer.commit(mergetype=CLEAR) if self.rebuild else self._writer.commit()
+        return int(self._ix.latest_generation())
+
+    def cancel(self) -> None:
+        """Throw away what was written; the index stays as it was before the run."""
+        if self._writer is None:
+            return
+        try:
+            self._writer.cancel()
+        except Exception:
+            pass  # e.g. the disk is still full; the original error matters more
+        if self._created and self._ix is not None:
+            # an interrupted first build leaves no index, as before it
+            for toc in self.index.glob(f"_{self._ix.indexname}_*.toc"):
+                toc.unlink(missing_ok=True)
+        sweep_leftovers(self.index)
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -136,20 +191,22 @@ def _update_locked(
     warnings: list[tuple[str, str]] = []
     files = list(scan_corpus(corpus, warnings))
     report.skipped.extend(Skipped(p, r) for p, r in warnings)
-    plan = _plan(files, manifest, report, progress)
+    changes = _Changes(index, rebuild)
+    try:
+        _find_changes(files, manifest, report, progress, changes)
+        if changes.any or rebuild:
+            manifest.generation = changes.commit()
+    except BaseException as exc:
+        changes.cancel()
+        if isinstance(exc, OSError):
+            raise _unchanged_error(index, exc) from exc
+        raise
     previous_corpus, manifest.corpus = manifest.corpus, str(corpus)
-
-    if plan.empty and not rebuild:
-        report.unchanged = plan.unchanged
-        if plan.stat_changed or manifest.corpus != previous_corpus:
-            _save(index, manifest)  # bookkeeping only; the index itself is untouched
-        report.seconds = time.perf_counter() - started
-        return report
-
-    _apply(index, plan, manifest, rebuild)
-    report.added, report.updated, report.removed = len(plan.add), len(plan.update), len(plan.delete)
-    report.unchanged = plan.unchanged
-    report.wrote = True
+    if changes.any or rebuild or changes.stat_changed or manifest.corpus != previous_corpus:
+        _save(index, manifest)
+    report.added, report.updated, report.removed = changes.added, changes.updated, changes.removed
+    report.unchanged = changes.unchanged
+    report.wrote = changes.any or rebuild
     report.seconds = time.perf_counter() - started
     return report
 
@@ -186,30 +243,29 @@ def _manifest_from_index(ix: whoosh_index.FileIndex, old: Manifest | None) -> Ma
     return Manifest(SCHEMA_VERSION, old.corpus if old else None, -1, files)
 
 
-def _plan(
-    files: list[CorpusFile], manifest: Manifest, report: IndexReport, progress: Progress | None
-) -> _Plan:
-    plan = _Plan()
+def _find_changes(
+    files: list[CorpusFile], manifest: Manifest, report: IndexReport,
+    progress: Progress | None, changes: _Changes,
+) -> None:
     present = {f.relpath for f in files}
     for relpath in [p for p in manifest.files if p not in present]:
-        plan.delete.extend(manifest.files.pop(relpath).articles)
+        changes.delete(manifest.files.pop(relpath).articles)
 
     to_read = []
     for f in files:
         entry = manifest.files.get(f.relpath)
         if entry is not None and entry.size == f.size and entry.mtime_ns == f.mtime_ns:
-            plan.unchanged += len(entry.articles)
+            changes.unchanged += len(entry.articles)
         else:
             to_read.append(f)
 
     for done, f in enumerate(to_read, 1):
-        _plan_file(f, manifest, plan, report)
+        _read_file(f, manifest, changes, report)
         if progress:
             progress(done, len(to_read))
-    return plan
 
 
-def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexReport) -> None:
+def _read_file(f: CorpusFile, manifest: Manifest, changes: _Changes, report: IndexReport) -> None:
     entry = manifest.files.get(f.relpath)
     if f.size > limits.MAX_FILE_BYTES:
         report.skipped.append(Skipped(
@@ -225,8 +281,8 @@ def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexRepo
     digest = file_digest(data)
     if entry is not None and entry.digest == digest:
         entry.size, entry.mtime_ns = f.size, f.mtime_ns
-        plan.stat_changed = True
-        plan.unchanged += len(entry.articles)
+        changes.stat_changed = True
+        changes.unchanged += len(entry.articles)
         return
 
     if not data.lstrip(b"\xef\xbb\xbf").strip():
@@ -255,12 +311,11 @@ def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexRepo
         a_digest = article_digest(article)
         new[article.id] = a_digest
         if article.id not in old:
-            plan.add.append(article)
+            changes.add(article, a_digest, digest)
         elif old[article.id] != a_digest:
-            plan.update.append(article)
+            changes.update(article, a_digest, digest)
         else:
-            plan.unchanged += 1
-        plan.file_digests[article.id] = digest
+            changes.unchanged += 1
         _count(report.per_format, article.format)
         if article.date is None:
             _count(report.undated, article.format)
@@ -268,7 +323,7 @@ def _plan_file(f: CorpusFile, manifest: Manifest, plan: _Plan, report: IndexRepo
             _count(report.no_author, article.format)
     if articles:
         report.files_read += 1
-    plan.delete.extend(i for i in old if i not in new)
+    changes.delete(i for i in old if i not in new)
     manifest.files[f.relpath] = FileEntry(f.size, f.mtime_ns, digest, new)
 
 
@@ -318,21 +373,24 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
     return doc
 
 
-def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
-    """Write the planned changes in one commit, then the manifest."""
+def _open_for_writing(index: Path) -> tuple[whoosh_index.FileIndex, bool]:
+    """The index to write to, created if need be; (index, whether created)."""
     try:
         index.mkdir(parents=True, exist_ok=True)
         # An unknown version means the manifest was lost in a crash: the
-        # index is ours and must be kept (the plan only holds the changes).
-        created = not (index_exists(index) and read_meta(index)[0] in (SCHEMA_VERSION, None))
-        if created:
-            ix = whoosh_index.create_in(str(index), build_schema())
-        else:
-            ix = whoosh_index.open_dir(str(index))
+        # index is ours and must be kept (only the changes are written).
+        if index_exists(index) and read_meta(index)[0] in (SCHEMA_VERSION, None):
+            return whoosh_index.open_dir(str(index)), False
+        return whoosh_index.create_in(str(index), build_schema()), True
     except OSError as exc:
         raise IndexWriteError(f"cannot write the index at {index}: {exc.strerror or exc}") from exc
+
+
+def _writer(ix: whoosh_index.FileIndex, index: Path) -> Any:
     try:
-        writer = ix.writer(timeout=5.0, delay=0.1, compound=False)
+        # Segments as separate files: whoosh3 copies each part of a compound
+        # segment file into memory every time a search opens it.
+        return ix.writer(timeout=5.0, delay=0.1, compound=False, limitmb=WRITER_MEMORY_MB)
     except LockError as exc:
         raise IndexLockedError(
             f"another searchkit process is writing the index at {index} — "
@@ -346,32 +404,6 @@ def _apply(index: Path, plan: _Plan, manifest: Manifest, rebuild: bool) -> None:
         gc.collect()
         sweep_leftovers(index)
         raise _unchanged_error(index, exc) from exc
-    try:
-        for doc_id in plan.delete:
-            writer.delete_by_term("id", doc_id)
-        for article in plan.update:
-            digest = manifest.files[article.path].articles[article.id]
-            writer.update_document(**_document(article, digest, plan.file_digests[article.id]))
-        for article in plan.add:
-            digest = manifest.files[article.path].articles[article.id]
-            writer.add_document(**_document(article, digest, plan.file_digests[article.id]))
-        # A rebuild replaces every old segment in the same atomic commit, so
-        # the previous index stays searchable until the new one is complete.
-        writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
-    except BaseException as exc:
-        try:
-            writer.cancel()
-        except Exception:
-            pass  # e.g. the disk is still full; the original error matters more
-        if created:  # an interrupted first build leaves no index, as before it
-            for toc in index.glob(f"_{ix.indexname}_*.toc"):
-                toc.unlink(missing_ok=True)
-        sweep_leftovers(index)
-        if isinstance(exc, OSError):
-            raise _unchanged_error(index, exc) from exc
-        raise
-    manifest.generation = ix.latest_generation()
-    _save(index, manifest)
 
 
 def _unchanged_error(index: Path, exc: OSError) -> IndexWriteError:
