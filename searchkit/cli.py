@@ -216,6 +216,8 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
         _run_index(index, corpus)
     result = search(index, " ".join(query), options)
+    for line in render.spelling_lines(result):
+        _errors().print(line)
     out = render.make_console()
     if count_only:
         out.print(f"{result.total}")

@@ -114,6 +114,20 @@ def print_hits(console: Console, result: SearchResult) -> None:
         console.print(hit_renderable(hit))
 
 
+def spelling_lines(result: SearchResult) -> list[Text]:
+    """What the search did about spelling, for stderr."""
+    lines = []
+    if result.searched_suggestion and result.suggestion is not None:
+        lines.append(Text(safe(f"No articles match {result.query!r}; showing articles for "
+                               f"{result.suggestion!r} instead.")))
+    elif result.suggestion is not None:
+        lines.append(Text(safe(f"Did you mean: {result.suggestion}?")))
+    if result.variants:
+        spellings = " or ".join(safe(v) for v in result.variants)
+        lines.append(Text(f"Also showing, after the matches, articles that spell it {spellings}."))
+    return lines
+
+
 def summary_line(result: SearchResult) -> str:
     shown = len(result.hits)
     if not shown and result.page > 1 and result.total:
