@@ -23,13 +23,13 @@ YEARS_UP_TO = 100
 
 
 def count_names(name: str, per_article: Iterable[list[str]], top: int = FACET_TOP) -> Facet:
-    """The commonest names (case-insensitive; the first spelling seen is shown).
+    """The commonest names, case-insensitive, each in its commonest spelling.
 
     An article with two authors counts once for each; an article without
     one counts in `missing`.
     """
     counts: Counter[str] = Counter()
-    shown: dict[str, str] = {}
+    spellings: dict[str, Counter[str]] = {}
     missing = 0
     for names in per_article:
         if not names:
@@ -37,7 +37,8 @@ def count_names(name: str, per_article: Iterable[list[str]], top: int = FACET_TO
         for value in dict.fromkeys(n.casefold() for n in names):
             counts[value] += 1
         for n in names:
-            shown.setdefault(n.casefold(), n)
+            spellings.setdefault(n.casefold(), Counter())[n] += 1
+    shown = {key: found.most_common(1)[0][0] for key, found in spellings.items()}
     return _facet(name, counts, shown, missing, top)
 
 
