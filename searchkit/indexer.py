@@ -42,8 +42,9 @@ from searchkit.schema import SCHEMA_VERSION, build_schema, name_key_values, to_i
 # progress(files_done, files_total): called while files are read.
 Progress = Callable[[int, int], None]
 
-# Memory for whoosh's posting buffer before it spills sorted runs to disk.
-WRITER_MEMORY_MB = 256
+# Memory for whoosh's posting buffer before it spills sorted runs to disk
+# (256 was no faster and raised peak memory by 120 MB at 20,000 articles).
+WRITER_MEMORY_MB = 128
 
 
 class _Changes:
