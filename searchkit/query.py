@@ -6,6 +6,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from whoosh import qparser
 from whoosh.fields import Schema
@@ -21,6 +22,7 @@ MAX_QUERY_CHARS = 2000
 # these bounds a query costs time and memory in proportion to the vocabulary.
 MAX_EXPANSIONS = 2000
 MAX_FUZZY_DISTANCE = 2
+FUZZY_PREFIX = 1  # letters a fuzzy word's matches share with it, unless `~N/P` says
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,21 @@ def _take_dates(text: str, now: datetime | None) -> tuple[str, Span | None]:
     return " ".join(_DATE_TERM.sub(" ", text).split()), span
 
 
+class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
+    """`word~` and `word~2` keep the first letter (`word~2/3` the first three):
+    with no letter fixed whoosh walks the whole vocabulary — `Yeuter~2` took
+    2 s on Reuters-21578, 0.09 s with the first letter shared."""
+
+    def create(self, parser: qparser.QueryParser, match: Any) -> Any:
+        node = super().create(parser, match)
+        if not match.group("prefix"):
+            node.prefixlength = FUZZY_PREFIX
+        return node
+
+
 def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.QueryParser:
     parser = qparser.QueryParser(SEARCH_FIELD, schema, group=group)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(_FuzzyTermPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin({SEARCH_FIELD: ["body"]}))
     return parser
 
