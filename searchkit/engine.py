@@ -260,7 +260,7 @@ def _allowed(searcher: Searcher, options: SearchOptions, query_dates: Span | Non
         if keys:
             named = set(searcher.docs_for_query(Or([Term(KEY_FIELDS[name], k) for k in keys])))
             allowed = named if allowed is None else allowed & named
-    return allowed
+    return None if allowed is None else ranking.nothing_if_empty(allowed)
 
 
 def _dated_within(searcher: Searcher, span: Span) -> set[int]:

@@ -159,6 +159,8 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
     articles may be hits; it does not score. Feedback is taken from the
     restricted first pass.
     """
+    if restrict is not None:
+        restrict = nothing_if_empty(restrict)
     words = plain_words(any_word)
     if words is None:
         # Query syntax in use: honour it as typed; all-words tier first.
@@ -182,9 +184,21 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
     return Ranking(hits, _total(searcher, any_word, hits, limit, restrict))
 
 
+# whoosh reads an empty filter set as no filter at all: a set holding only
+# this docnum, which no article has, lets nothing through.
+NO_ARTICLE = -1
+
+
+def nothing_if_empty(docnums: set[int]) -> set[int]:
+    """`docnums`, safe to pass to whoosh as a filter even when empty."""
+    return docnums or {NO_ARTICLE}
+
+
 def _within(searcher: Searcher, query: Query, restrict: set[int] | None) -> Query | set[int]:
     """A filter for the articles matching `query` that `restrict` lets through."""
-    return query if restrict is None else set(searcher.docs_for_query(query)) & restrict
+    if restrict is None:
+        return query
+    return nothing_if_empty(set(searcher.docs_for_query(query)) & restrict)
 
 
 def _tiered(searcher: Searcher, scoring_query: Query, all_words: Query, any_word: Query,
@@ -207,7 +221,7 @@ def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limi
         return len(hits)
     estimate = query.estimate_size(searcher.reader())
     if restrict is not None:
-        estimate = min(estimate, len(restrict))
+        estimate = min(estimate, len(restrict - {NO_ARTICLE}))
     return max(len(hits), min(estimate, searcher.doc_count()))
 
 

@@ -128,6 +128,18 @@ def test_before_1970_and_the_future_stay_findable_undated_are_filtered_out(
     assert ids(index, "zyzzyva", "--since", "1900") == {"old.txt", "future.txt"}
 
 
+def test_filters_that_let_nothing_through(news: tuple[Path, dict[str, Article]]) -> None:
+    # whoosh reads an empty filter as none: each of these once listed unfiltered hits.
+    index, _ = news
+    assert ids(index, "zyzzyva", "date:2018") == set()
+    assert ids(index, "oil", "--since", "2090") == set()
+    assert ids(index, "oil", "--author", "nobody at all") == set()
+    assert ids(index, "zyzzyva oil", "date:2099") == {"future.txt"}  # no article has both words
+    result = run(index, "oil", "--since", "2090")
+    assert (result.exit_code, result.stdout) == (ExitStatus.NO_HITS, "")
+    assert result.stderr == "No articles match 'oil'.\n"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
