@@ -30,7 +30,6 @@ from searchkit.errors import (
     QuerySyntaxError,
 )
 from searchkit.highlight import best_passages, whole_text
-from searchkit.formats.meta import author_key
 from searchkit.manifest import read_meta, schema_version
 from searchkit.models import (
     FACET_FIELDS, SORTS, Article, Facet, Hit, IndexStats, SearchOptions, SearchResult,
@@ -434,6 +433,8 @@ __all__ = ["search", "get_article", "open_index", "query_terms"]
 
 def index_stats(index: Path) -> IndexStats:
     """Counts for `searchkit stats`: articles, files, authors, date span, size."""
+    from searchkit.formats.meta import author_key  # dateutil: not on the search path
+
     ix = open_index(index)
     authors: set[str] = set()
     files: set[str] = set()

@@ -13,7 +13,6 @@ from whoosh.analysis import Filter, RegexTokenizer, StandardAnalyzer, Token
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from searchkit.analysis import NewsAnalyzer
-from searchkit.formats.meta import clean_author, split_authors
 
 SCHEMA_VERSION = 6
 
@@ -78,6 +77,8 @@ def build_schema() -> Schema:
 
 def name_key(field: str, value: str) -> str:
     """What a --author/--source/--dateline value must equal, as indexed."""
+    from searchkit.formats.meta import clean_author  # dateutil: keep it off search start-up
+
     if field == "author":
         value = clean_author(value) or ""  # `By JANE DOE` is `Jane Doe`
     return " ".join(value.split()).casefold()
@@ -85,6 +86,8 @@ def name_key(field: str, value: str) -> str:
 
 def name_key_values(author: str | None, source: str | None, dateline: str | None) -> dict[str, str]:
     """The exact-name fields of one article (display case; the analyzer folds it)."""
+    from searchkit.formats.meta import split_authors
+
     names = {
         "author": split_authors(author),
         "source": [source] if source else [],
