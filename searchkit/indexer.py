@@ -389,9 +389,7 @@ def _open_for_writing(index: Path) -> tuple[whoosh_index.FileIndex, bool]:
 
 def _writer(ix: whoosh_index.FileIndex, index: Path) -> Any:
     try:
-        # Segments as separate files: whoosh3 copies each part of a compound
-        # segment file into memory every time a search opens it.
-        return ix.writer(timeout=5.0, delay=0.1, compound=False, limitmb=WRITER_MEMORY_MB)
+        return ix.writer(timeout=5.0, delay=0.1, limitmb=WRITER_MEMORY_MB)
     except LockError as exc:
         raise IndexLockedError(
             f"another searchkit process is writing the index at {index} — "
