@@ -166,6 +166,10 @@ def _facet_list(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--all", "show_all", is_flag=True,
               help="Show every copy of a story as a hit of its own (by default copies and "
                    "re-sent versions show once, with \"+N similar\").")
+@click.option("--like", "like_id", metavar="ID",
+              help="Instead of words, find the articles closest to this one (same as `searchkit similar ID`).")
+@click.option("--explain", is_flag=True,
+              help="Under each hit, its score term by term: tf, idf and share (an `explain` object in JSON).")
 @index_option
 @corpus_option
 @handle_errors
@@ -173,7 +177,7 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
                    until: str | None, authors: tuple[str, ...], sources: tuple[str, ...],
                    datelines: tuple[str, ...], facets: tuple[str, ...], timeline: bool,
                    count_only: bool, paths_only: bool, json_: bool, jsonl: bool, show_all: bool,
-                   index_dir: str | None, corpus_dir: str | None) -> None:
+                   like_id: str | None, explain: bool, index_dir: str | None, corpus_dir: str | None) -> None:
     """Search the news archive; best articles first.
 
     Words must all appear for the top results; articles with only some of
@@ -190,6 +194,8 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
       search headline:election --json
       search cocoa --since 1987-03-01 --until 1987-03-31 --sort newest
       search trump --author "Lee Moran" --facets author,year --timeline
+      search --like sport/181.txt -n 5
+      search "Desailly Blues" --explain
     """
     from searchkit import dates
     from searchkit.engine import search
@@ -209,13 +215,23 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         authors=authors, sources=sources, datelines=datelines,
         snippets=0 if (paths_only or count_only) else 3,
         facets=facets, timeline=timeline, count_only=count_only, collapse=not show_all,
+        explain=explain,
     )
     index = config.resolve_index(index_dir)
     if not index_exists(index):
         corpus = _corpus_for(index, corpus_dir)
         _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
         _run_index(index, corpus)
-    result = search(index, " ".join(query), options)
+    if like_id is not None:
+        from searchkit.engine import similar
+
+        if query:
+            raise click.UsageError("--like takes an article id instead of query words — drop the words")
+        if count_only or facets or timeline:
+            raise click.UsageError("--like lists hits; --count, --facets and --timeline need query words")
+        result = similar(index, like_id, options)
+    else:
+        result = search(index, " ".join(query), options)
     for line in render.spelling_lines(result):
         _errors().print(line)
     out = render.make_console()
@@ -331,6 +347,41 @@ def watch_command(poll: bool, interval: float, debounce: float,
     watch(corpus, index, on_report=on_report, on_error=on_error, on_ready=on_ready,
           use_watchdog=False if poll else None, poll_interval=interval,
           debounce=debounce, max_delay=max(MAX_DELAY, debounce))
+
+
+@main.command("similar")
+@click.argument("article_id")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many hits to show.")
+@click.option("--all", "show_all", is_flag=True, help="Show every copy of a story as a hit of its own.")
+@click.option("--explain", is_flag=True, help="Under each hit, its score term by term.")
+@click.option("--json", "json_", is_flag=True, help="Print hits as a JSON array.")
+@index_option
+@handle_errors
+def similar_command(article_id: str, limit: int, show_all: bool, explain: bool, json_: bool,
+                    index_dir: str | None) -> None:
+    """List the articles closest to one article (more like this), best first.
+
+    The article's key terms (frequent in it, rare in the archive) are
+    searched together; the article itself and its copies are left out.
+
+    \b
+    Example:
+      searchkit similar sport/181.txt -n 5
+    """
+    from searchkit.engine import similar
+    from searchkit.models import SearchOptions
+
+    options = SearchOptions(limit=limit, collapse=not show_all, explain=explain)
+    result = similar(config.resolve_index(index_dir), article_id, options)
+    out = render.make_console()
+    if json_:
+        out.print(render.to_json(result.hits), soft_wrap=True)
+    else:
+        render.print_hits(out, result)
+        _errors().print(render.Text(render.summary_line(result), style=render.META_STYLE))
+    if not result.hits:
+        raise click.exceptions.Exit(ExitStatus.NO_HITS)
 
 
 @main.command("show")

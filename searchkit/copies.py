@@ -34,7 +34,7 @@ def fingerprint_of(fields: dict) -> Fingerprint:
 
 def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> list[int]:
     """The other articles in the index that are copies of article `docnum`."""
-    fields = fields if fields is not None else searcher.stored_fields(docnum)
+    fields = fields if fields is not None else searcher.reader().stored_fields(docnum)
     mine = fingerprint_of(fields)
     if not mine.keys:
         return []
@@ -51,7 +51,7 @@ def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> li
     for other in sorted(candidates):
         if reader.is_deleted(other):
             continue
-        theirs = searcher.stored_fields(other)
+        theirs = searcher.reader().stored_fields(other)
         if near_duplicates(mine, fingerprint_of(theirs), date, from_index_date(theirs.get("date"))):
             found.append(other)
     return found

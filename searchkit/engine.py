@@ -6,10 +6,10 @@ The only module that reads the index at query time.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 import itertools
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from whoosh.searching import Searcher
 
 from searchkit import facets as facets_
 from searchkit import ranking, suggest
-from searchkit.copies import Group, collapse
+from searchkit import similar as similar_
+from searchkit.copies import Group, collapse, copies_of
 from searchkit.dates import Span
 from searchkit.errors import (
     ArticleNotFoundError,
@@ -30,6 +31,7 @@ from searchkit.errors import (
     IndexVersionError,
     QuerySyntaxError,
 )
+from searchkit.explain import explain
 from searchkit.highlight import best_passages, whole_text
 from searchkit.manifest import read_meta, schema_version
 from searchkit.models import (
@@ -159,6 +161,9 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
                  _ids(searcher, copies.get(docnum, ())))
             for rank, (docnum, score) in enumerate(page, first + 1)
         )
+        if options.explain:
+            scoring = parsed.any_word if by_date else (ranked.query or parsed.any_word)
+            hits = _explained(searcher, scoring, hits, page)
         facets = tuple(_facet(searcher, name, matches) for name in options.facets) if matches is not None else ()
         timeline = facets_.timeline(_dates(searcher, matches)) if options.timeline and matches is not None else None
     if not hits and total == 0 and spelling.suggestion is not None:
@@ -225,7 +230,7 @@ def _collapsed(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | Non
 
 
 def _ids(searcher: Searcher, docnums: Iterable[int]) -> tuple[str, ...]:
-    return tuple(searcher.stored_fields(d)["id"] for d in docnums)
+    return tuple(searcher.reader().stored_fields(d)["id"] for d in docnums)
 
 
 def _check_options(options: SearchOptions) -> None:
@@ -390,6 +395,66 @@ def _hit(rank: int, fields: dict, score: float, terms: frozenset[str], count: in
         if count
         else (),
         duplicates=duplicates,
+    )
+
+
+def similar(index: Path, article_id: str, options: SearchOptions | None = None) -> SearchResult:
+    """The articles closest to one article, best first (similar.py); the
+    article and its copies are left out. Filters, pages and collapsing as in
+    `search`."""
+    options = options or SearchOptions()
+    _check_options(options)
+    limit, first = options.limit, (options.page - 1) * options.limit
+    ix = open_index(index)
+    with ix.searcher(weighting=ranking.weighting()) as searcher:
+        docnum = _docnum(searcher, article_id)
+        query = similar_.like_query(searcher, docnum)
+        restrict = _allowed(searcher, options, None)
+        shown = f"like {searcher.stored_fields(docnum)['id']}"
+        if query is None:
+            return SearchResult(query=shown, hits=(), total=0, page=options.page, total_exact=True)
+        excluded = {docnum, *copies_of(searcher, docnum)}
+        want = first + limit
+        fetch = 2 * want
+        while True:
+            results = searcher.search(query, limit=fetch, filter=restrict, mask=excluded)
+            ranked = [(h.docnum, h.score) for h in results]
+            if options.collapse:
+                groups = collapse(searcher, ranked, want)
+            else:
+                groups = [Group(d, score) for d, score in ranked[:want]]
+            if len(groups) >= want or len(ranked) < fetch:
+                break
+            fetch *= 2
+        terms = _highlight_terms(query, searcher) if options.snippets else frozenset()
+        page = [(g.docnum, g.score) for g in groups[first:]]
+        hits = tuple(
+            _hit(rank, searcher.stored_fields(g.docnum), g.score, terms, options.snippets,
+                 _ids(searcher, g.copies))
+            for rank, g in enumerate(groups[first:], first + 1)
+        )
+        if options.explain:
+            hits = _explained(searcher, query, hits, page)
+        total = len(results)
+    return SearchResult(query=shown, hits=hits, total=total, page=options.page,
+                        total_exact=len(ranked) < fetch)
+
+
+def _docnum(searcher: Searcher, article_id: str) -> int:
+    for candidate in (article_id, article_id.lstrip("./")):
+        docnum = searcher.document_number(id=candidate)
+        if docnum is not None:
+            return int(docnum)
+    raise ArticleNotFoundError(
+        f"no article with id {article_id!r} in the index — ids are the paths shown by `search`"
+    )
+
+
+def _explained(searcher: Searcher, query: Query, hits: tuple[Hit, ...],
+               page: list[tuple[int, float]]) -> tuple[Hit, ...]:
+    return tuple(
+        dataclasses.replace(hit, explain=explain(searcher, query, docnum, score))
+        for hit, (docnum, score) in zip(hits, page)
     )
 
 

@@ -130,6 +130,7 @@ FEEDBACK_CHARS = 20_000
 class Ranking:
     hits: list[tuple[int, float]]  # (docnum, score), best first
     total: int  # how many articles match at all
+    query: Query | None = None  # what scored the hits (read by --explain)
 
 
 def plain_words(query: Query) -> list[str] | None:
@@ -181,7 +182,7 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
         return _tiered(searcher, scoring_query, all_words, any_word, limit, restrict)
     results = searcher.search(scoring_query, limit=limit, filter=restrict)
     hits = [(h.docnum, h.score) for h in results]
-    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict))
+    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict), scoring_query)
 
 
 # whoosh reads an empty filter set as no filter at all: a set holding only
@@ -209,7 +210,7 @@ def _tiered(searcher: Searcher, scoring_query: Query, all_words: Query, any_word
     if all_words is not any_word and len(hits) < limit:
         rest = searcher.search(scoring_query, filter=restrict, mask=all_words, limit=limit - len(hits))
         hits += [(h.docnum, h.score) for h in rest]
-    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict))
+    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict), scoring_query)
 
 
 def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limit: int,

@@ -98,7 +98,7 @@ def explain_lines(explain: Explanation) -> list[Text]:
     rows = [("term", "field", "tf", "idf", "score")]
     rows += [(t.term, t.field, f"{t.tf:g}", f"{t.idf:.2f}", f"{t.score:.3f}") for t in explain.terms]
     if explain.other:
-        rows.append(("(proximity, phrases)", "", "", "", f"{explain.other:.3f}"))
+        rows.append(("(proximity, phrases, wildcards)", "", "", "", f"{explain.other:.3f}"))
     rows.append(("total", "", "", "", f"{explain.score:.3f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = []

@@ -59,7 +59,7 @@ def query_words(searcher: Searcher, query: Query, text: str) -> list[Word]:
         if start is None or end is None:
             continue
         term = leaf.text.decode() if isinstance(leaf.text, bytes) else leaf.text
-        words.append(Word(start, end, text[start:end], term, searcher.doc_frequency(SEARCH_FIELD, term)))
+        words.append(Word(start, end, text[start:end], term, searcher.reader().doc_frequency(SEARCH_FIELD, term)))
     return list({w.start: w for w in words}.values())
 
 
@@ -97,7 +97,7 @@ def variants(searcher: Searcher, words: list[Word]) -> dict[Word, list[str]]:
         close = [
             other for other in _neighbours(searcher, word.term)
             if len(other) == len(word.term)
-            and 0 < (df := searcher.doc_frequency(SEARCH_FIELD, other)) <= rare
+            and 0 < (df := searcher.reader().doc_frequency(SEARCH_FIELD, other)) <= rare
             and df * FREQUENT_FACTOR <= word.df
         ]
         if close:
@@ -123,7 +123,7 @@ def _closest(searcher: Searcher, word: Word, min_df: int) -> str | None:
     """The most common index word close to `word` holding at least `min_df` articles."""
     candidates = []
     for other in _neighbours(searcher, word.term):
-        df = searcher.doc_frequency(SEARCH_FIELD, other)
+        df = searcher.reader().doc_frequency(SEARCH_FIELD, other)
         if df >= min_df:
             candidates.append((distance(other, word.term), -df, other))
     return min(candidates)[2] if candidates else None
@@ -136,7 +136,7 @@ def spelled(searcher: Searcher, term: str, typed: str) -> str:
     docnum = next(iter(docnums), None)
     if docnum is None:
         return term
-    fields = searcher.stored_fields(docnum)
+    fields = searcher.reader().stored_fields(docnum)
     text = f"{fields.get('headline', '')}\n{fields.get('body', '')}"[:SURFACE_CHARS]
     forms = {
         text[t.startchar : t.endchar].lower()
