@@ -28,8 +28,8 @@ class Group:
 
 
 def fingerprint_of(fields: dict) -> Fingerprint:
-    sketch, numbers = fields.get("fingerprint") or (b"", b"")
-    return Fingerprint(tuple((fields.get(FIELD) or "").split()), sketch, numbers)
+    exact, sketch, numbers = fields.get("fingerprint") or (None, b"", b"")
+    return Fingerprint(tuple((fields.get(FIELD) or "").split()), exact, sketch, numbers)
 
 
 def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> list[int]:

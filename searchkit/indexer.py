@@ -370,7 +370,7 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
     fp = fingerprint(article.headline, article.body)
     if fp.keys:
         doc["dupkeys"] = " ".join(fp.keys)
-        doc["fingerprint"] = (fp.sketch, fp.numbers)
+        doc["fingerprint"] = (fp.exact, fp.sketch, fp.numbers)
     return doc
 
 

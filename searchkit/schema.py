@@ -14,7 +14,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from searchkit.analysis import NewsAnalyzer
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Stemmed English for the text people search; plain lower-casing for names.
 # Snowball English (Porter2) rather than whoosh's default Porter, which
@@ -67,9 +67,10 @@ def build_schema() -> Schema:
         standfirst=STORED,
         digest=STORED,
         file_digest=STORED,
-        # Duplicate detection (duplicates.py): the exact-copy key and LSH band
-        # keys as terms, so an article's copies are a few term lookups; the
-        # MinHash sketch and number hashes that confirm a band match.
+        # Duplicate detection (duplicates.py): LSH band keys (or, for a short
+        # text, its exact-copy key) as terms, so an article's copies are a few
+        # term lookups; the exact key, MinHash sketch and number hashes that
+        # confirm a match, stored.
         dupkeys=KEYWORD(stored=True),
         fingerprint=STORED,
     )
