@@ -343,7 +343,10 @@ def run_searchkit(coll: Collection, work: Path) -> Run:
     for qid, text in coll.queries.items():
         # The query exactly as written: this is what a user types.
         result = search(work / "sk-index", text, limit=DEPTH, **extra)
-        run[qid] = [h.id.removeprefix(prefix).removesuffix(".txt") for h in result.hits]
+        # A hit stands for its collapsed copies ("+N similar"): they are
+        # ranked right behind it, as a reader who opens the group sees them.
+        ids = [i for h in result.hits for i in (h.id, *getattr(h, "duplicates", ()))]
+        run[qid] = [i.removeprefix(prefix).removesuffix(".txt") for i in ids][:DEPTH]
     return run
 
 
