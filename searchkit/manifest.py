@@ -17,7 +17,7 @@ from pathlib import Path
 MANIFEST_NAME = "searchkit.json"
 
 
-@dataclass
+@dataclass(slots=True)
 class FileEntry:
     size: int | None
     mtime_ns: int | None
@@ -47,7 +47,7 @@ def load_manifest(index_dir: Path) -> Manifest | None:
     try:
         raw = json.loads(manifest_path(index_dir).read_text(encoding="utf-8"))
         files = {
-            path: FileEntry(e["size"], e["mtime_ns"], e["digest"], dict(e["articles"]))
+            path: FileEntry(e["size"], e["mtime_ns"], e["digest"], e["articles"])
             for path, e in raw["files"].items()
         }
         return Manifest(raw["schema_version"], raw.get("corpus"), raw["generation"], files)
@@ -56,11 +56,24 @@ def load_manifest(index_dir: Path) -> Manifest | None:
 
 
 def read_meta(index_dir: Path) -> tuple[int | None, str | None]:
-    """(schema version, corpus) recorded with the index, without loading file entries."""
-    manifest = load_manifest(index_dir)
-    if manifest is None:
+    """(schema version, corpus) recorded with the index, without loading file entries.
+
+    `save_manifest` writes them before the file list, so the file's head
+    holds them: at 100,000 articles the whole manifest takes ~0.7 s to load.
+    """
+    try:
+        with open(manifest_path(index_dir), "rb") as fh:
+            head = fh.read(65536)
+        # Inside a JSON string a quote is escaped, so this marker cannot occur there.
+        end = head.find(b',"files":')
+        meta = json.loads(head[:end] + b"}") if end > 0 else None
+        if meta is None:
+            manifest = load_manifest(index_dir)
+            meta = {"schema_version": manifest.schema_version, "corpus": manifest.corpus} if manifest else {}
+        version, corpus = meta.get("schema_version"), meta.get("corpus")
+        return (version if isinstance(version, int) else None, corpus if isinstance(corpus, str) else None)
+    except (OSError, ValueError, AttributeError):
         return None, None
-    return manifest.schema_version, manifest.corpus
 
 
 _VERSION_AT_START = re.compile(rb'^\{"schema_version":\s*(\d+)')
@@ -99,7 +112,9 @@ def save_manifest(index_dir: Path, manifest: Manifest) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
+            # dumps, not dump: dump streams through the pure-Python encoder
+            # (3 s instead of 0.3 s for 100,000 files).
+            fh.write(json.dumps(data, separators=(",", ":")))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
