@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-
 from typing import TYPE_CHECKING
 
 from searchkit.errors import QuerySyntaxError

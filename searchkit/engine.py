@@ -35,11 +35,24 @@ from searchkit.explain import explain
 from searchkit.highlight import best_passages, whole_text
 from searchkit.manifest import read_meta, schema_version
 from searchkit.models import (
-    FACET_FIELDS, SORTS, Article, Facet, Hit, IndexStats, SearchOptions, SearchResult,
+    FACET_FIELDS,
+    SORTS,
+    Article,
+    Facet,
+    Hit,
+    IndexStats,
+    SearchOptions,
+    SearchResult,
 )
 from searchkit.query import ParsedQuery, parse_query
 from searchkit.schema import (
-    KEY_FIELDS, NAME_SEPARATOR, SCHEMA_VERSION, SEARCH_FIELD, TEXT_ANALYZER, from_index_date, name_key,
+    KEY_FIELDS,
+    NAME_SEPARATOR,
+    SCHEMA_VERSION,
+    SEARCH_FIELD,
+    TEXT_ANALYZER,
+    from_index_date,
+    name_key,
     to_index_date,
 )
 

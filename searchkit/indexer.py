@@ -14,13 +14,14 @@ import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from searchkit import limits
 from searchkit.corpus import CorpusFile, scan_corpus
 from searchkit.duplicates import fingerprint
 from searchkit.errors import (
@@ -30,7 +31,6 @@ from searchkit.errors import (
     IndexWriteError,
     ParseError,
 )
-from searchkit import limits
 from searchkit.formats import reader_for
 from searchkit.formats.meta import looks_binary
 from searchkit.locking import DEFAULT_TIMEOUT, OnWait, sweep_leftovers, write_lock

@@ -18,7 +18,15 @@ from rich.console import Console, Group
 from rich.text import Text as Text
 
 from searchkit.models import (
-    Article, Explanation, Facet, Hit, IndexReport, IndexStats, SearchResult, Skipped, Timeline,
+    Article,
+    Explanation,
+    Facet,
+    Hit,
+    IndexReport,
+    IndexStats,
+    SearchResult,
+    Skipped,
+    Timeline,
 )
 
 MATCH_STYLE = "bold yellow"
