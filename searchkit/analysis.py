@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import Stemmer
+import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type hints
 from whoosh.analysis import Analyzer, Token
 from whoosh.analysis.filters import STOP_WORDS
 
@@ -80,7 +80,7 @@ class NewsAnalyzer(Analyzer):
                 pos += 1
             token.boost = 1.0
             if keeporiginal:
-                token.original = original
+                token.original = original  # type: ignore[attr-defined]
             if positions:
                 token.pos = token_pos
             if chars:

@@ -11,6 +11,7 @@ full table.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -234,7 +235,7 @@ def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
     if len(top) == 0:
         return None
     best = top[0].score
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for hit in top:
         fields = hit.fields()
         text = f"{fields.get('headline', '')}\n{fields.get('body', '')[:FEEDBACK_CHARS]}"
@@ -242,11 +243,12 @@ def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
         size = sum(tokens.values()) or 1
         article_weight = math.exp(hit.score - best)
         for word, count in tokens.items():
-            weights[word] += article_weight * count / size
+            weights[word] = weights.get(word, 0.0) + article_weight * count / size
     n_docs = searcher.doc_count_all()
     expansion: list[tuple[str, float]] = []
-    for word, weight in weights.most_common(FEEDBACK_TERMS * 10):
-        df = searcher.doc_frequency(SEARCH_FIELD, word)
+    reader = searcher.reader()
+    for word, weight in heapq.nlargest(FEEDBACK_TERMS * 10, weights.items(), key=lambda kv: kv[1]):
+        df = reader.doc_frequency(SEARCH_FIELD, word)
         if 0 < df <= n_docs * FEEDBACK_MAX_DF:
             expansion.append((word, weight))
             if len(expansion) == FEEDBACK_TERMS:

@@ -104,7 +104,7 @@ def parse(data: bytes, relpath: str) -> Iterator[Article]:
         if PurePath(relpath).suffix.lower() == ".xml":
             return  # some other XML document: not an article type
         raise ParseError("not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root)")
-    import feedparser
+    import feedparser  # type: ignore[import-untyped]
 
     try:
         # A stream, never a string: feedparser would fetch a string that looks like a URL.
