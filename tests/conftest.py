@@ -55,3 +55,9 @@ def bbc_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         shutil.copytree(bbc / folder, corpus / folder)
     update_index(corpus, root / "index")
     return corpus, root / "index"
+
+
+def index_snapshot(index: Path) -> dict[str, bytes]:
+    """Every index file's bytes (the lock file aside): equal snapshots mean
+    nothing was written and nothing left behind."""
+    return {p.name: p.read_bytes() for p in index.iterdir() if p.is_file() and p.name != "searchkit.lock"}

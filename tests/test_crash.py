@@ -22,7 +22,7 @@ from searchkit.indexer import update_index
 from searchkit.manifest import MANIFEST_NAME
 from searchkit.schema import build_schema
 from searchkit.status import ExitStatus
-from tests.conftest import REPO
+from tests.conftest import REPO, index_snapshot
 
 
 def load_trials():  # type: ignore[no-untyped-def]
@@ -43,9 +43,6 @@ def write(corpus: Path, name: str, text: str) -> None:
 def state(index: Path) -> list[str]:
     return sorted(h.id for h in search(index, "news", limit=1000, snippets=0).hits)
 
-
-def index_files(index: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in index.iterdir() if p.is_file() and p.name != "searchkit.lock"}
 
 
 @pytest.fixture
@@ -82,7 +79,7 @@ def test_ctrl_c_leaves_the_index_as_it_was(
     built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, rebuild: bool
 ) -> None:
     corpus, index = built
-    before_files, before = index_files(index), state(index)
+    before_files, before = index_snapshot(index), state(index)
     for n in range(6, 12):
         write(corpus, f"a{n}.txt", f"Story {n}\n\nPlain news item {n}.\n")
     with monkeypatch.context() as patch:  # (undo() would also undo the isolated env)
@@ -90,7 +87,7 @@ def test_ctrl_c_leaves_the_index_as_it_was(
         result = CliRunner().invoke(main, ["index"] + (["--rebuild"] if rebuild else []), catch_exceptions=False)
     assert result.exit_code == ExitStatus.INTERRUPTED
     assert result.stderr.strip().splitlines()[-1] == "searchkit: interrupted"
-    assert index_files(index) == before_files  # same files, same bytes: nothing left behind
+    assert index_snapshot(index) == before_files  # same files, same bytes: nothing left behind
     assert state(index) == before
     report = update_index(corpus, index)
     assert report.added == 6 and len(state(index)) == 12

@@ -20,6 +20,7 @@ from searchkit.indexer import update_index
 from searchkit.manifest import MANIFEST_NAME
 from searchkit.schema import SCHEMA_VERSION
 from searchkit.status import ExitStatus
+from tests.conftest import index_snapshot
 
 
 def run(*args: str) -> Result:
@@ -33,9 +34,6 @@ def write(corpus: Path, name: str, text: str) -> None:
 def ids(index: Path, query: str = "news") -> list[str]:
     return sorted(h.id for h in search(index, query, limit=100, snippets=0).hits)
 
-
-def snapshot(index: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in index.iterdir() if p.is_file() and p.name != "searchkit.lock"}
 
 
 @pytest.fixture
@@ -57,7 +55,7 @@ def test_disk_full_while_writing_the_index(
     built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, layer: str, rebuild: bool
 ) -> None:
     corpus, index = built
-    before = snapshot(index)
+    before = index_snapshot(index)
     with monkeypatch.context() as patch:  # (undo() would also undo the isolated env)
         patch.setattr(FileStorage, layer, disk_full)
         result = run("index", *(["--rebuild"] if rebuild else []))
@@ -68,7 +66,7 @@ def test_disk_full_while_writing_the_index(
             "the previous index is unchanged"
         )
     ]
-    assert snapshot(index) == before
+    assert index_snapshot(index) == before
     assert ids(index) == ["a0.txt", "a1.txt", "a2.txt", "a3.txt"]
     assert update_index(corpus, index).added == 1
 
