@@ -290,6 +290,7 @@ def _read_file(f: CorpusFile, manifest: Manifest, changes: _Changes, report: Ind
         report.skipped.append(Skipped(f.relpath, "empty file"))
     elif looks_binary(data):
         report.skipped.append(Skipped(f.relpath, "binary data, not text"))
+        _remember_unusable(f, digest, manifest, changes)
         return
 
     parser = reader_for(f.relpath)
@@ -298,9 +299,11 @@ def _read_file(f: CorpusFile, manifest: Manifest, changes: _Changes, report: Ind
         articles = _unique_ids(list(parser(data, f.relpath)))
     except ParseError as exc:
         report.skipped.append(Skipped(f.relpath, str(exc)))
+        _remember_unusable(f, digest, manifest, changes)
         return
     except Exception as exc:  # a parser bug must not stop the whole run
         report.skipped.append(Skipped(f.relpath, f"{type(exc).__name__}: {exc}"))
+        _remember_unusable(f, digest, manifest, changes)
         return
 
     old = entry.articles if entry is not None else {}
@@ -326,6 +329,17 @@ def _read_file(f: CorpusFile, manifest: Manifest, changes: _Changes, report: Ind
         report.files_read += 1
     changes.delete(i for i in old if i not in new)
     manifest.files[f.relpath] = FileEntry(f.size, f.mtime_ns, digest, new)
+
+
+def _remember_unusable(f: CorpusFile, digest: str, manifest: Manifest, changes: _Changes) -> None:
+    """A file read but not usable (binary, malformed): remember its stat and
+    digest, keeping whatever it had indexed before, so that later runs (and
+    every `watch` update) do not re-read it and warn again until it changes."""
+    entry = manifest.files.get(f.relpath)
+    articles = entry.articles if entry is not None else {}
+    manifest.files[f.relpath] = FileEntry(f.size, f.mtime_ns, digest, articles)
+    changes.stat_changed = True
+    changes.unchanged += len(articles)
 
 
 def _count(counts: dict[str, int], key: str) -> None:

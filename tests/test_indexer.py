@@ -118,3 +118,25 @@ def test_manifest_recovered_when_out_of_step(corpus: Path, index_dir: Path) -> N
     report = update_index(corpus, index_dir)
     assert (report.added, report.removed) == (1, 1)
     assert ids(index_dir, "text") == ["b.txt"]
+
+
+def test_unusable_file_is_warned_once_and_read_again_when_it_changes(corpus: Path, index_dir: Path) -> None:
+    write(corpus, "good.txt", "Good", "Readable text.")
+    (corpus / "junk.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    first = update_index(corpus, index_dir)
+    assert [s.path for s in first.skipped] == ["junk.txt"]
+    again = update_index(corpus, index_dir)
+    assert again.skipped == [] and again.changed == 0
+    write(corpus, "junk.txt", "Fixed", "Now it is words.")
+    fixed = update_index(corpus, index_dir)
+    assert fixed.added == 1 and ids(index_dir, "words") == ["junk.txt"]
+
+
+def test_article_that_turns_malformed_stays_searchable(corpus: Path, index_dir: Path) -> None:
+    (corpus / "feed.jsonl").write_text('{"headline": "Harbour opens", "body": "Ships arrive."}\n')
+    update_index(corpus, index_dir)
+    (corpus / "feed.jsonl").write_bytes(b"\x00\xff binary now \x00" * 20)
+    report = update_index(corpus, index_dir)
+    assert [s.path for s in report.skipped] == ["feed.jsonl"] and report.removed == 0
+    assert [i.split("#")[0] for i in ids(index_dir, "harbour")] == ["feed.jsonl"]
+    assert update_index(corpus, index_dir).skipped == []
