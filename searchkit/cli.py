@@ -198,9 +198,8 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
       search "Desailly Blues" --explain
     """
     from searchkit import dates
-    from searchkit.engine import search
-    from searchkit.indexer import index_exists
-    from searchkit.models import SearchOptions
+    from searchkit.engine import search, similar
+    from searchkit.models import SearchOptions, SearchResult
 
     modes = [flag for flag, on in (("--json", json_), ("--jsonl", jsonl), ("--count", count_only),
                                    ("--files-with-matches", paths_only)) if on]
@@ -217,21 +216,27 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         facets=facets, timeline=timeline, count_only=count_only, collapse=not show_all,
         explain=explain,
     )
-    index = config.resolve_index(index_dir)
-    if not index_exists(index):
-        corpus = _corpus_for(index, corpus_dir)
-        _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
-        _run_index(index, corpus)
     if like_id is not None:
-        from searchkit.engine import similar
-
         if query:
             raise click.UsageError("--like takes an article id instead of query words — drop the words")
         if count_only or facets or timeline:
             raise click.UsageError("--like lists hits; --count, --facets and --timeline need query words")
-        result = similar(index, like_id, options)
-    else:
-        result = search(index, " ".join(query), options)
+    index = config.resolve_index(index_dir)
+
+    def run() -> SearchResult:
+        if like_id is not None:
+            return similar(index, like_id, options)
+        return search(index, " ".join(query), options)
+
+    try:
+        result = run()
+    except IndexMissingError:
+        # First search in this folder: build the index, then answer. (Asked
+        # this way round so a normal search never imports the indexer.)
+        corpus = _corpus_for(index, corpus_dir)
+        _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
+        _run_index(index, corpus)
+        result = run()
     for line in render.spelling_lines(result):
         _errors().print(line)
     out = render.make_console()
