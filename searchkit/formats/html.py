@@ -236,11 +236,6 @@ def _metadata(page: _Page) -> dict[str, str | None]:
     }
 
 
-def fallback_text(page: _Page) -> str:
-    """The stdlib body extraction (see the module docstring)."""
-    return "\n\n".join(_main_paragraphs(page))
-
-
 def have_trafilatura() -> bool:
     """Whether the optional extractor can be imported."""
     try:
