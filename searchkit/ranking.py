@@ -14,12 +14,15 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.query import And, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 from searchkit.schema import SEARCH_FIELD, TEXT_ANALYZER
 
@@ -66,10 +69,31 @@ class _BM25Scorer(scoring.WeightLengthScorer):
         self.avgfl = parent.avg_field_length(fieldname) or 1
         self.qf = qf  # a word typed twice counts twice; whoosh ignores it
         self.setup(searcher, fieldname, text)
+        self.dfl = field_lengths(searcher.reader(), fieldname) or self.dfl
 
     def _score(self, weight: float, length: int) -> float:
         norm = K1 * ((1 - B) + B * length / self.avgfl)
         return self.qf * self.idf * weight * (K1 + 1) / (weight + norm)
+
+
+_LENGTHS = [byte_to_length(b) for b in range(256)]
+
+
+def field_lengths(reader: Any, fieldname: str) -> Callable[[int], int] | None:
+    """docnum -> length of `fieldname` in a segment, read in one go.
+
+    whoosh looks each length up through three layers of file objects: a
+    third of the time of a one-word query on 100,000 articles ("dlrs", 51,000
+    matches: 179 → 115 ms). None where the segment is not whoosh3's (the
+    caller keeps whoosh's own lookup).
+    """
+    try:
+        column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        raw = column._dbfile.get(column._basepos, column._count)
+    except (AttributeError, TypeError):
+        return None
+    lengths, count = _LENGTHS, len(raw)
+    return lambda docnum: lengths[raw[docnum]] if docnum < count else 0
 
 
 class BM25(scoring.WeightingModel):
@@ -200,21 +224,25 @@ def nothing_if_empty(docnums: set[int]) -> set[int]:
     return docnums or {NO_ARTICLE}
 
 
-def _within(searcher: Searcher, query: Query, restrict: set[int] | None) -> Query | set[int]:
-    """A filter for the articles matching `query` that `restrict` lets through."""
-    if restrict is None:
-        return query
-    return nothing_if_empty(set(searcher.docs_for_query(query)) & restrict)
-
-
 def _tiered(searcher: Searcher, scoring_query: Query, all_words: Query, any_word: Query,
             limit: int, restrict: set[int] | None = None) -> Ranking:
-    """Articles matching `all_words` first, then the rest, each by `scoring_query`."""
-    first = searcher.search(scoring_query, filter=_within(searcher, all_words, restrict), limit=limit)
+    """Articles matching `all_words` first, then the rest of `any_word`'s.
+
+    `scoring_query` is `any_word` (plain words) or `all_words` (query
+    syntax): either way an article holding all the words scores the same
+    under `all_words`, which whoosh ranks by skipping through the rarest
+    word's postings. Neither tier lists every all-words match first: that
+    cost 76 ms a query on 100,000 articles for two common words.
+    """
+    assert scoring_query is any_word or scoring_query is all_words
+    first = searcher.search(all_words, filter=restrict, limit=limit)
     hits = [(h.docnum, h.score) for h in first]
     if all_words is not any_word and len(hits) < limit:
-        rest = searcher.search(scoring_query, filter=restrict, mask=all_words, limit=limit - len(hits))
-        hits += [(h.docnum, h.score) for h in rest]
+        # The first tier holds every all-words article: the rest are the
+        # best `any_word` articles not in it.
+        shown = {docnum for docnum, _ in hits}
+        rest = searcher.search(any_word, filter=restrict, limit=limit)
+        hits += [(h.docnum, h.score) for h in rest if h.docnum not in shown][: limit - len(hits)]
     return Ranking(hits, _total(searcher, any_word, hits, limit, restrict), scoring_query)
 
 
