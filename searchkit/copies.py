@@ -7,9 +7,11 @@ shown, never a comparison of all the hits with each other.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
 from searchkit.duplicates import Fingerprint, near_duplicates
@@ -32,7 +34,35 @@ def fingerprint_of(fields: dict) -> Fingerprint:
     return Fingerprint(tuple((fields.get(FIELD) or "").split()), exact, sketch, numbers)
 
 
-def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> list[int]:
+class _Segments:
+    """The index's segments, for looking up duplicate keys in each."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        leaves = [(searcher, 0)] if searcher.is_atomic() else list(searcher.leaf_searchers())
+        self.leaves = [(sub.reader(), offset) for sub, offset in leaves]
+
+    def holders(self, keys: Iterable[str]) -> set[int]:
+        """The articles (global docnums) holding a key that more than one article holds."""
+        held: list[tuple[IndexReader, int, str]] = []
+        frequency: Counter[str] = Counter()
+        # One term lookup per key and segment (~15 µs each in whoosh's hash
+        # file); postings are read only for keys another article shares.
+        for reader, offset in self.leaves:
+            for key in keys:
+                try:
+                    frequency[key] += reader.term_info(FIELD, key).doc_frequency()
+                except TermNotFound:
+                    continue
+                held.append((reader, offset, key))
+        found: set[int] = set()
+        for reader, offset, key in held:
+            if frequency[key] > 1:
+                found.update(offset + d for d in reader.postings(FIELD, key).all_ids())
+        return found
+
+
+def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None,
+              segments: _Segments | None = None) -> list[int]:
     """The other articles in the index that are copies of article `docnum`."""
     fields = fields if fields is not None else searcher.reader().stored_fields(docnum)
     mine = fingerprint_of(fields)
@@ -40,18 +70,13 @@ def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> li
         return []
     date = from_index_date(fields.get("date"))
     reader = searcher.reader()
-    candidates: set[int] = set()
-    for key in mine.keys:
-        # Postings straight from the term index: a query over 17 terms
-        # costs several times more to set up than reading them.
-        if reader.doc_frequency(FIELD, key) > 1:
-            candidates.update(reader.postings(FIELD, key).all_ids())
+    candidates = (segments or _Segments(searcher)).holders(mine.keys)
     candidates.discard(docnum)
     found = []
     for other in sorted(candidates):
         if reader.is_deleted(other):
             continue
-        theirs = searcher.reader().stored_fields(other)
+        theirs = reader.stored_fields(other)
         if near_duplicates(mine, fingerprint_of(theirs), date, from_index_date(theirs.get("date"))):
             found.append(other)
     return found
@@ -60,6 +85,7 @@ def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None) -> li
 def collapse(searcher: Searcher, ranked: Iterable[tuple[int, float]], want: int) -> list[Group]:
     """The first `want` hits of `ranked` that are not copies of a hit before
     them, each with its copies (ranked ones in rank order, then the rest)."""
+    segments = _Segments(searcher)
     groups: list[Group] = []
     claimed: dict[int, Group] = {}
     ranked_order: dict[int, int] = {}
@@ -69,7 +95,7 @@ def collapse(searcher: Searcher, ranked: Iterable[tuple[int, float]], want: int)
             continue
         if len(groups) == want:
             break
-        group = Group(docnum, score, copies_of(searcher, docnum))
+        group = Group(docnum, score, copies_of(searcher, docnum, segments=segments))
         groups.append(group)
         for copy in group.copies:
             claimed.setdefault(copy, group)

@@ -139,6 +139,7 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
             matches = sorted(_matching(searcher, parsed.any_word, restrict))
         first = (options.page - 1) * limit
         copies: dict[int, list[int]] = {}
+        counted = False  # whether ranking counted every match
         if by_date:
             assert matches is not None
             ordered = _by_date(searcher, parsed, restrict, matches, newest=options.sort != "oldest")
@@ -162,6 +163,7 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
                 regular = len(ranked.hits)
                 page = ranked.hits[first:]
             total = len(matches) if matches is not None else ranked.total
+            counted = ranked.total_exact
         spelling = _Spelling()
         if options.suggest and parsed.has_words:
             spelling = _spelling(searcher, parsed, restrict, first, limit, regular)
@@ -186,7 +188,7 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
                                    searched_suggestion=True)
     return SearchResult(
         query=parsed.text, hits=hits, total=total, page=options.page,
-        total_exact=matches is not None or total < first + limit,
+        total_exact=matches is not None or counted or total < first + limit,
         facets=facets, timeline=timeline,
         suggestion=spelling.suggestion, variants=spelling.variants,
     )

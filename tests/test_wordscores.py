@@ -1,0 +1,79 @@
+"""The block-at-a-time BM25 of plain words ranks exactly as whoosh's matchers do."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from searchkit import ranking
+from searchkit.engine import open_index, search
+from searchkit.indexer import update_index
+from searchkit.query import parse_query
+from tests.conftest import shared_path
+
+QUERIES = [
+    "election", "labour", "blair brown", "tax rise", "said", "chelsea arsenal",
+    "election election labour", "cocaine mutu drugs", "zzzqqq", "labour zzzqqq",
+    "minister said government", "labour AND party", "(labour party)^2", "labour^2 party",
+]
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three segments (a build, then two updates) and deleted articles."""
+    files = sorted((shared_path("corpora", "bbc") / "politics").glob("*.txt"))[:90]
+    root = tmp_path_factory.mktemp("segments")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for f in files[:60]:
+        shutil.copy(f, corpus / f.name)
+    update_index(corpus, root / "index")
+    for f in files[60:]:
+        shutil.copy(f, corpus / f.name)
+    update_index(corpus, root / "index")
+    for f in files[::7]:
+        (corpus / f.name).unlink()
+    update_index(corpus, root / "index")
+    return root / "index"
+
+
+def _rank(index: Path, query: str, monkeypatch: pytest.MonkeyPatch | None, limit: int = 30,
+          restrict: set[int] | None = None) -> ranking.Ranking:
+    with open_index(index).searcher(weighting=ranking.weighting()) as searcher:
+        assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
+        parsed = parse_query(query, searcher.schema, searcher.reader())
+        if monkeypatch is not None:  # whoosh's own matchers
+            monkeypatch.setattr(ranking, "word_scores", lambda *a, **k: None)
+        try:
+            return ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict)
+        finally:
+            if monkeypatch is not None:
+                monkeypatch.undo()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_hits_and_scores_as_whoosh(segmented_index: Path, query: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = _rank(segmented_index, query, None)
+    slow = _rank(segmented_index, query, monkeypatch)
+    assert [d for d, _ in fast.hits] == [d for d, _ in slow.hits]
+    assert [round(s, 9) for _, s in fast.hits] == [round(s, 9) for _, s in slow.hits]
+
+
+@pytest.mark.parametrize("query", ["said", "labour party"])
+def test_exact_total_leaves_out_deleted_articles(segmented_index: Path, query: str) -> None:
+    with open_index(segmented_index).searcher() as searcher:
+        parsed = parse_query(query, searcher.schema)
+        matching = len(list(searcher.docs_for_query(parsed.any_word)))
+    result = search(segmented_index, query, limit=5)
+    assert result.total_exact and result.total == matching > 5
+
+
+def test_restricted_ranking(segmented_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    allowed = set(range(0, 200, 3))
+    fast = _rank(segmented_index, "labour party", None, restrict=allowed)
+    slow = _rank(segmented_index, "labour party", monkeypatch, restrict=allowed)
+    assert fast.hits and {d for d, _ in fast.hits} <= allowed
+    assert [d for d, _ in fast.hits] == [d for d, _ in slow.hits]
