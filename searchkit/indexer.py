@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
@@ -34,7 +35,15 @@ from searchkit.errors import (
 from searchkit.formats import reader_for
 from searchkit.formats.meta import looks_binary
 from searchkit.locking import DEFAULT_TIMEOUT, OnWait, sweep_leftovers, write_lock
-from searchkit.manifest import FileEntry, Manifest, load_manifest, read_meta, save_manifest
+from searchkit.manifest import (
+    FileEntry,
+    Manifest,
+    load_manifest,
+    read_head,
+    read_meta,
+    save_manifest,
+    stat_digest,
+)
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.ranking import compose_text
 from searchkit.schema import SCHEMA_VERSION, build_schema, name_key_values, to_index_date
@@ -183,15 +192,18 @@ def _update_locked(
     # Pointing an index at another corpus needs nothing special: files are
     # keyed by relative path and compared by digest, so the plan replaces
     # whatever differs.
+    warnings: list[tuple[str, str]] = []
+    files = list(scan_corpus(corpus, warnings))
+    report.skipped.extend(Skipped(p, r) for p, r in warnings)
+    if not rebuild and _as_recorded(index, corpus, files, report):
+        report.seconds = time.perf_counter() - started
+        return report
+
     manifest = None if rebuild else _open_manifest(index)
     if manifest is None:
         manifest = Manifest(SCHEMA_VERSION, str(corpus))
         rebuild = True
         report.rebuilt = True
-
-    warnings: list[tuple[str, str]] = []
-    files = list(scan_corpus(corpus, warnings))
-    report.skipped.extend(Skipped(p, r) for p, r in warnings)
     changes = _Changes(index, rebuild)
     try:
         _find_changes(files, manifest, report, progress, changes)
@@ -210,6 +222,22 @@ def _update_locked(
     report.wrote = changes.any or rebuild
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _as_recorded(index: Path, corpus: Path, files: list[CorpusFile], report: IndexReport) -> bool:
+    """Whether every file has the stat the manifest recorded, for this
+    corpus and the index's current generation: then there is nothing to do,
+    and the manifest (17 MB at 100,000 files) need not be loaded."""
+    head = read_head(index)
+    if (head.get("schema_version") != SCHEMA_VERSION or head.get("corpus") != str(corpus)
+            or not isinstance(head.get("articles"), int) or not index_exists(index)):
+        return False
+    if head.get("stat_digest") != stat_digest((f.relpath, f.size, f.mtime_ns) for f in files):
+        return False
+    if whoosh_index.open_dir(str(index)).latest_generation() != head.get("generation"):
+        return False
+    report.unchanged = head["articles"]
+    return True
 
 
 def _open_manifest(index: Path) -> Manifest | None:
@@ -395,7 +423,9 @@ def _open_for_writing(index: Path) -> tuple[whoosh_index.FileIndex, bool]:
         # An unknown version means the manifest was lost in a crash: the
         # index is ours and must be kept (only the changes are written).
         if index_exists(index) and read_meta(index)[0] in (SCHEMA_VERSION, None):
-            return whoosh_index.open_dir(str(index)), False
+            # Without mmap: whoosh3 copies every segment part out of the map
+            # when it opens one (deleting 10 articles: +0.23 s at 100,000).
+            return FileStorage(str(index), supports_mmap=False).open_index(), False
         return whoosh_index.create_in(str(index), build_schema()), True
     except OSError as exc:
         raise IndexWriteError(f"cannot write the index at {index}: {exc.strerror or exc}") from exc

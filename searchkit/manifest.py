@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,13 +48,59 @@ def load_manifest(index_dir: Path) -> Manifest | None:
     """The manifest, or None if it is missing or unreadable."""
     try:
         raw = json.loads(manifest_path(index_dir).read_text(encoding="utf-8"))
-        files = {
-            path: FileEntry(e["size"], e["mtime_ns"], e["digest"], e["articles"])
-            for path, e in raw["files"].items()
-        }
+        files = {}
+        for path, e in raw["files"].items():
+            if type(e) is list:  # the common case, inline: 100,000 entries
+                size, mtime_ns, digest, articles = e
+                if type(articles) is str:
+                    articles = {path: articles}
+                files[path] = FileEntry(size, mtime_ns, digest, articles)
+            else:
+                files[path] = _entry(path, e)
         return Manifest(raw["schema_version"], raw.get("corpus"), raw["generation"], files)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def stat_digest(stats: Iterable[tuple[str, int | None, int | None]]) -> str:
+    """A digest of (relative path, size, mtime) for every file, in any order:
+    equal for a corpus scan and a manifest exactly when no file was added,
+    removed or touched since the manifest was written (but for a 2**-64
+    chance). A sum of per-file checksums, so that neither side is sorted."""
+    total = 0
+    for path, size, mtime in stats:
+        line = f"{path}\t{size}\t{mtime}".encode("utf-8", "surrogatepass")
+        total += zlib.crc32(line) << 32 | zlib.adler32(line)
+    return f"{total & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def _entry(path: str, e: list | dict) -> FileEntry:
+    if isinstance(e, dict):  # the layout before [size, mtime, digest, articles]
+        return FileEntry(e["size"], e["mtime_ns"], e["digest"], e["articles"])
+    size, mtime_ns, digest, articles = e
+    # A file holding one article named after the file stores its digest alone.
+    return FileEntry(size, mtime_ns, digest, {path: articles} if isinstance(articles, str) else articles)
+
+
+def _stored(path: str, e: FileEntry) -> list:
+    articles = e.articles
+    if len(articles) == 1 and path in articles:
+        return [e.size, e.mtime_ns, e.digest, articles[path]]
+    return [e.size, e.mtime_ns, e.digest, articles]
+
+
+def read_head(index_dir: Path) -> dict:
+    """The manifest's fields before its file list (schema_version, corpus,
+    generation, articles, stat_digest), without loading file entries; {} if unreadable."""
+    try:
+        with open(manifest_path(index_dir), "rb") as fh:
+            head = fh.read(65536)
+        # Inside a JSON string a quote is escaped, so this marker cannot occur there.
+        end = head.find(b',"files":')
+        meta = json.loads(head[:end] + b"}") if end > 0 else None
+        return meta if isinstance(meta, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def read_meta(index_dir: Path) -> tuple[int | None, str | None]:
@@ -61,19 +109,12 @@ def read_meta(index_dir: Path) -> tuple[int | None, str | None]:
     `save_manifest` writes them before the file list, so the file's head
     holds them: at 100,000 articles the whole manifest takes ~0.7 s to load.
     """
-    try:
-        with open(manifest_path(index_dir), "rb") as fh:
-            head = fh.read(65536)
-        # Inside a JSON string a quote is escaped, so this marker cannot occur there.
-        end = head.find(b',"files":')
-        meta = json.loads(head[:end] + b"}") if end > 0 else None
-        if meta is None:
-            manifest = load_manifest(index_dir)
-            meta = {"schema_version": manifest.schema_version, "corpus": manifest.corpus} if manifest else {}
-        version, corpus = meta.get("schema_version"), meta.get("corpus")
-        return (version if isinstance(version, int) else None, corpus if isinstance(corpus, str) else None)
-    except (OSError, ValueError, AttributeError):
-        return None, None
+    meta = read_head(index_dir)
+    if not meta:
+        manifest = load_manifest(index_dir)
+        meta = {"schema_version": manifest.schema_version, "corpus": manifest.corpus} if manifest else {}
+    version, corpus = meta.get("schema_version"), meta.get("corpus")
+    return (version if isinstance(version, int) else None, corpus if isinstance(corpus, str) else None)
 
 
 _VERSION_AT_START = re.compile(rb'^\{"schema_version":\s*(\d+)')
@@ -94,19 +135,16 @@ def schema_version(index_dir: Path) -> int | None:
 
 def save_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Write atomically: a crash leaves the old manifest or the new one, never half."""
+    files = sorted(manifest.files.items())
     data = {
         "schema_version": manifest.schema_version,
         "corpus": manifest.corpus,
         "generation": manifest.generation,
-        "files": {
-            path: {
-                "size": e.size,
-                "mtime_ns": e.mtime_ns,
-                "digest": e.digest,
-                "articles": e.articles,
-            }
-            for path, e in sorted(manifest.files.items())
-        },
+        # Read by a reindex that finds the corpus as it was (read_head).
+        "articles": manifest.article_count,
+        "stat_digest": stat_digest((path, e.size, e.mtime_ns) for path, e in files),
+        # path -> [size, mtime_ns, file digest, {article id: digest}]
+        "files": {path: _stored(path, e) for path, e in files},
     }
     target = manifest_path(index_dir)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -140,3 +140,62 @@ def test_article_that_turns_malformed_stays_searchable(corpus: Path, index_dir: 
     assert [s.path for s in report.skipped] == ["feed.jsonl"] and report.removed == 0
     assert [i.split("#")[0] for i in ids(index_dir, "harbour")] == ["feed.jsonl"]
     assert update_index(corpus, index_dir).skipped == []
+
+
+def test_unchanged_corpus_is_recognised_without_loading_the_manifest(
+    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(corpus, "a.txt", "Alpha", "Text one.")
+    write(corpus, "sub/b.txt", "Beta", "Text two.")
+    update_index(corpus, index_dir)
+
+    def no_load(_index: Path) -> None:
+        raise AssertionError("the manifest was loaded")
+
+    monkeypatch.setattr("searchkit.indexer.load_manifest", no_load)
+    report = update_index(corpus, index_dir)
+    assert (report.changed, report.unchanged, report.wrote) == (0, 2, False)
+    # Any stat change takes the full path again.
+    os.utime(corpus / "a.txt", ns=(5, 5))
+    with pytest.raises(AssertionError, match="manifest was loaded"):
+        update_index(corpus, index_dir)
+
+
+def test_a_file_that_could_not_be_read_is_tried_again(
+    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(corpus, "good.txt", "Good", "Readable text.")
+    write(corpus, "bad.txt", "Bad", "Secret text.")
+    real_open = open
+
+    def deny(path, *args, **kwargs):
+        if str(path).endswith("bad.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("searchkit.indexer.open", deny, raising=False)
+    update_index(corpus, index_dir)
+    assert update_index(corpus, index_dir).skipped  # still warned, not taken as unchanged
+    monkeypatch.undo()  # permissions fixed: same size and mtime, now readable
+    report = update_index(corpus, index_dir)
+    assert (report.added, report.unchanged) == (1, 1)
+    assert ids(index_dir, "secret") == ["bad.txt"]
+
+
+def test_manifest_of_the_earlier_layout_is_read(
+    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    write(corpus, "a.txt", "Alpha", "Text one.")
+    update_index(corpus, index_dir)
+    path = index_dir / "searchkit.json"
+    data = json.loads(path.read_text())
+    for name, (size, mtime_ns, digest, articles) in list(data["files"].items()):
+        data["files"][name] = {"size": size, "mtime_ns": mtime_ns, "digest": digest,
+                               "articles": {name: articles}}
+    del data["stat_digest"]
+    path.write_text(json.dumps(data))
+    monkeypatch.setattr("searchkit.indexer._manifest_from_index", None)  # not recovered: read
+    report = update_index(corpus, index_dir)
+    assert (report.changed, report.unchanged) == (0, 1)
