@@ -82,13 +82,6 @@ def _entry(path: str, e: list | dict) -> FileEntry:
     return FileEntry(size, mtime_ns, digest, {path: articles} if isinstance(articles, str) else articles)
 
 
-def _stored(path: str, e: FileEntry) -> list:
-    articles = e.articles
-    if len(articles) == 1 and path in articles:
-        return [e.size, e.mtime_ns, e.digest, articles[path]]
-    return [e.size, e.mtime_ns, e.digest, articles]
-
-
 def read_head(index_dir: Path) -> dict:
     """The manifest's fields before its file list (schema_version, corpus,
     generation, articles, stat_digest), without loading file entries; {} if unreadable."""
@@ -143,8 +136,13 @@ def save_manifest(index_dir: Path, manifest: Manifest) -> None:
         # Read by a reindex that finds the corpus as it was (read_head).
         "articles": manifest.article_count,
         "stat_digest": stat_digest((path, e.size, e.mtime_ns) for path, e in files),
-        # path -> [size, mtime_ns, file digest, {article id: digest}]
-        "files": {path: _stored(path, e) for path, e in files},
+        # path -> [size, mtime_ns, file digest, {article id: digest}]; a
+        # file's lone article named after it -> its digest alone
+        "files": {
+            path: [e.size, e.mtime_ns, e.digest,
+                   e.articles[path] if len(e.articles) == 1 and path in e.articles else e.articles]
+            for path, e in files
+        },
     }
     target = manifest_path(index_dir)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
