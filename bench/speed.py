@@ -12,6 +12,10 @@ Measures, in one run, over the same article files:
 - a fresh `search QUERY` process (median of 3 runs per query, over every
   tenth query), against a fresh Python process running the FTS5 query and
   a fresh `rg`
+- then many small commits: --incremental-runs (default 100) reindex runs
+  of 10 new articles each, through the library; their median time, the
+  index's segment count and the warm latency after them (searchkit only;
+  the corpus and index are restored afterwards)
 
 Semantics, so that the engines answer comparable questions: searchkit gets
 the query line as typed. FTS5 gets the same words AND-ed (quoted phrases stay
@@ -296,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--fresh-runs", type=int, default=3, help="runs per fresh-process query")
+    ap.add_argument("--incremental-runs", type=int, default=100, metavar="N",
+                    help="reindex runs of 10 new articles, then warm latency again (0: skip)")
     ap.add_argument("--write-queries", action="store_true",
                     help=f"regenerate {QUERIES.relative_to(BENCH.parent)} and exit")
     args = ap.parse_args(argv)
@@ -417,11 +423,58 @@ def main(argv: list[str] | None = None) -> int:
             per_query.append(statistics.median(run_child(cmd)[0] for _ in range(args.fresh_runs)))
         R[engine].update(fresh_p50=statistics.median(per_query), fresh_max=max(per_query))
 
+    if "searchkit" in active and args.incremental_runs:
+        print(f"{args.incremental_runs} incremental runs ...", file=sys.stderr)
+        R["searchkit"].update(many_commits(corpus, sk_index, files, args.seed, args.incremental_runs,
+                                           timers["searchkit"], queries))
+
     report(R, notes, n_articles, mb, len(queries), len(sample), errors)
     (OUT / f"speed-{n_articles}.json").write_text(json.dumps(
         {"articles": n_articles, "mb": mb, "queries": len(queries), "results": R, "notes": notes},
         indent=2, default=str))
     return 0
+
+
+def warm_latency(fn, queries: list[str]) -> list[float]:
+    """Seconds per query, after one untimed pass."""
+    for q in queries:
+        fn(q)
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def many_commits(corpus: Path, index: Path, files: list[tuple[str, Path]], seed: int, runs: int,
+                 search_fn, queries: list[str]) -> dict[str, float]:
+    """`runs` reindex runs of 10 new articles each; whether search stays fast."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchkit.indexer import update_index
+
+    def segments() -> int:
+        return len(FileStorage(str(index), supports_mmap=False).open_index()._segments())
+
+    before = segments()
+    added = Mutations(corpus, files, seed)
+    walls = []
+    try:
+        for run in range(runs):
+            added.first_new = len(files) + 2_000_000 + 10 * run
+            added.add()
+            t0 = time.perf_counter()
+            update_index(corpus, index)
+            walls.append(time.perf_counter() - t0)
+        after = segments()
+        times = warm_latency(search_fn, queries)
+    finally:
+        added.undo()
+        update_index(corpus, index)
+    return {"many_runs": runs, "many_run_p50": statistics.median(walls), "many_run_max": max(walls),
+            "segments_before": before, "segments_after": after,
+            "many_warm_p50": percentile(times, 0.5), "many_warm_p95": percentile(times, 0.95)}
 
 
 def report(R: dict, notes: dict, n: int, mb: float, nq: int, nfresh: int, errors: Counter) -> None:
@@ -477,6 +530,12 @@ def report(R: dict, notes: dict, n: int, mb: float, nq: int, nfresh: int, errors
         print(f"{e}: n/a — {why}")
     for msg, count in errors.items():
         print(f"query error x{count}: {msg}")
+    sk = R["searchkit"]
+    if sk.get("many_runs"):
+        print(f"after {sk['many_runs']} more reindex runs of 10 new articles (library, median"
+              f" {sk['many_run_p50']:.2f} s, max {sk['many_run_max']:.2f} s): segments"
+              f" {sk['segments_before']} -> {sk['segments_after']}; searchkit warm p50"
+              f" {sk['many_warm_p50'] * 1000:.0f} ms, p95 {sk['many_warm_p95'] * 1000:.0f} ms")
     print("rg has no index: its 'build' is 0 and every query reads all files.")
 
 

@@ -1,8 +1,12 @@
 """Collapse the copies of a story among ranked hits.
 
-Works on the searcher engine.py opened. An article's copies are found by
-looking up its duplicate keys (duplicates.py) — a few term lookups per hit
-shown, never a comparison of all the hits with each other.
+Works on the searcher engine.py opened. Among ranked hits, a hit joins the
+group of an earlier one it is a copy of (duplicates.py: a shared band key,
+then the resemblance checks), compared through their stored fingerprints:
+no index lookups. Looking each shown hit's keys up in the index instead
+cost ~15 µs per key and segment — 5 ms a query at 100,000 articles in 4
+segments, twice that after 100 small updates. `copies_of` still finds every
+copy of one article in the whole index (for `searchkit similar`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
@@ -22,7 +27,7 @@ FIELD = "dupkeys"
 
 @dataclass
 class Group:
-    """A hit shown, and the other copies of it in the index, best ranked first."""
+    """A hit shown, and the copies of it ranked after it."""
 
     docnum: int
     score: float
@@ -84,22 +89,38 @@ def copies_of(searcher: Searcher, docnum: int, fields: dict | None = None,
 
 def collapse(searcher: Searcher, ranked: Iterable[tuple[int, float]], want: int) -> list[Group]:
     """The first `want` hits of `ranked` that are not copies of a hit before
-    them, each with its copies (ranked ones in rank order, then the rest)."""
-    segments = _Segments(searcher)
+    them, each with its copies among the ranked hits, in rank order.
+
+    `ranked` is read lazily: up to `want` hits past the last group's leader
+    (enough for the copies ranked right behind it), not all of it.
+    """
+    reader = searcher.reader()
     groups: list[Group] = []
-    claimed: dict[int, Group] = {}
-    ranked_order: dict[int, int] = {}
-    for position, (docnum, score) in enumerate(ranked):
-        ranked_order.setdefault(docnum, position)
-        if docnum in claimed:
-            continue
+    leaders: dict[str, list[tuple[Group, Fingerprint, datetime | None]]] = {}
+    past_last = 0
+    for docnum, score in ranked:
         if len(groups) == want:
-            break
-        group = Group(docnum, score, copies_of(searcher, docnum, segments=segments))
-        groups.append(group)
-        for copy in group.copies:
-            claimed.setdefault(copy, group)
-    for group in groups:
-        group.copies.sort(key=lambda d: (ranked_order.get(d, len(ranked_order)), d))
+            past_last += 1
+            if past_last > want:
+                break
+        fields = reader.stored_fields(docnum)
+        mine = fingerprint_of(fields)
+        date = from_index_date(fields.get("date"))
+        group = _group_of(mine, date, leaders)
+        if group is not None:
+            group.copies.append(docnum)
+        elif len(groups) < want:
+            group = Group(docnum, score)
+            groups.append(group)
+            for key in mine.keys:
+                leaders.setdefault(key, []).append((group, mine, date))
     return groups
 
+
+def _group_of(mine: Fingerprint, date: datetime | None,
+              leaders: dict[str, list[tuple[Group, Fingerprint, datetime | None]]]) -> Group | None:
+    for key in mine.keys:
+        for group, theirs, their_date in leaders.get(key, ()):
+            if near_duplicates(mine, theirs, date, their_date):
+                return group
+    return None
