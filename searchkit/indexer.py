@@ -44,6 +44,7 @@ from searchkit.manifest import (
     save_manifest,
     stat_digest,
 )
+from searchkit.merging import merge_tiers
 from searchkit.models import Article, IndexReport, Skipped
 from searchkit.ranking import compose_text
 from searchkit.schema import SCHEMA_VERSION, build_schema, name_key_values, to_index_date
@@ -102,7 +103,7 @@ class _Changes:
         assert self._writer is not None and self._ix is not None
         # A rebuild replaces every old segment in the same atomic commit, so
         # the previous index stays searchable until the new one is complete.
-        self._writer.commit(mergetype=CLEAR) if self.rebuild else self._writer.commit()
+        self._writer.commit(mergetype=CLEAR if self.rebuild else merge_tiers)
         return int(self._ix.latest_generation())
 
     def cancel(self) -> None:

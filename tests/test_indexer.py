@@ -199,3 +199,19 @@ def test_manifest_of_the_earlier_layout_is_read(
     monkeypatch.setattr("searchkit.indexer._manifest_from_index", None)  # not recovered: read
     report = update_index(corpus, index_dir)
     assert (report.changed, report.unchanged) == (0, 1)
+
+
+def test_many_small_updates_keep_few_segments(corpus: Path, index_dir: Path) -> None:
+    from whoosh.index import open_dir
+
+    for i in range(40):
+        write(corpus, f"a{i}.txt", f"Story {i}", f"Harbour report number {i}.")
+    update_index(corpus, index_dir)
+    for i in range(30):
+        write(corpus, f"b{i}.txt", f"Update {i}", f"Harbour news item {i}.")
+        update_index(corpus, index_dir)
+    segments = open_dir(str(index_dir))._segments()
+    # whoosh's own merge policy leaves 6 here; tiers of 3 keep at most 2 per tier
+    assert len(segments) <= 4
+    assert sum(s.doc_count() for s in segments) == 70
+    assert search(index_dir, "harbour").total == 70
