@@ -10,20 +10,18 @@ import itertools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
-from whoosh.query import Every, Not, Or, Query, Term
+from whoosh.query import Not, Or, Query, Term
 from whoosh.searching import Searcher
 
 from searchkit import facets as facets_
-from searchkit import ranking, suggest
+from searchkit import filters, ranking, suggest
 from searchkit import similar as similar_
 from searchkit.copies import Group, collapse, copies_of
-from searchkit.dates import Span
 from searchkit.errors import (
     ArticleNotFoundError,
     IndexCorruptError,
@@ -38,7 +36,6 @@ from searchkit.models import (
     FACET_FIELDS,
     SORTS,
     Article,
-    Facet,
     Hit,
     IndexStats,
     SearchOptions,
@@ -46,14 +43,10 @@ from searchkit.models import (
 )
 from searchkit.query import ParsedQuery, parse_query
 from searchkit.schema import (
-    KEY_FIELDS,
-    NAME_SEPARATOR,
     SCHEMA_VERSION,
     SEARCH_FIELD,
     TEXT_ANALYZER,
     from_index_date,
-    name_key,
-    to_index_date,
 )
 
 # A wildcard like `a*` can name thousands of words; highlighting needs only a few.
@@ -127,30 +120,30 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         # The searcher's schema, not ix.schema: that re-reads the table of
         # contents, which a concurrent commit may have just replaced.
-        parsed = parse_query(query, searcher.schema, searcher.reader(), allow_empty=_filters_given(options))
-        restrict = _allowed(searcher, options, parsed.dates)
+        parsed = parse_query(query, searcher.schema, searcher.reader(), allow_empty=filters.filters_given(options))
+        restrict = filters.allowed(searcher, options, parsed.dates)
         if options.count_only:
-            total = len(_matching(searcher, parsed.any_word, restrict))
+            total = len(filters.matching(searcher, parsed.any_word, restrict))
             return SearchResult(query=parsed.text, hits=(), total=total, page=options.page, total_exact=True)
         by_date = options.sort != "relevance" or not parsed.has_words
         matches: list[int] | None = None
         # Exact counts when filtered: ranking's estimate ignores the filters.
         if by_date or options.facets or options.timeline or restrict is not None:
-            matches = sorted(_matching(searcher, parsed.any_word, restrict))
+            matches = sorted(filters.matching(searcher, parsed.any_word, restrict))
         first = (options.page - 1) * limit
         copies: dict[int, list[int]] = {}
         counted = False  # whether ranking counted every match
         if by_date:
             assert matches is not None
-            ordered = _by_date(searcher, parsed, restrict, matches, newest=options.sort != "oldest")
+            ordered = filters.by_date(searcher, parsed, restrict, matches, newest=options.sort != "oldest")
             if options.collapse:
                 groups = collapse(searcher, ((d, 0.0) for d in ordered), first + limit)
                 regular = len(groups)
                 copies = {g.docnum: g.copies for g in groups[first:]}
-                page = _scored(searcher, parsed.any_word, [g.docnum for g in groups[first:]])
+                page = filters.scored(searcher, parsed.any_word, [g.docnum for g in groups[first:]])
             else:
                 regular = len(ordered)
-                page = _scored(searcher, parsed.any_word, ordered[first : first + limit])
+                page = filters.scored(searcher, parsed.any_word, ordered[first : first + limit])
             total = len(matches)
         else:
             if options.collapse:
@@ -179,8 +172,8 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
         if options.explain:
             scoring = parsed.any_word if by_date else (ranked.query or parsed.any_word)
             hits = _explained(searcher, scoring, hits, page)
-        facets = tuple(_facet(searcher, name, matches) for name in options.facets) if matches is not None else ()
-        timeline = facets_.timeline(_dates(searcher, matches)) if options.timeline and matches is not None else None
+        facets = tuple(filters.facet(searcher, name, matches) for name in options.facets) if matches is not None else ()
+        timeline = facets_.timeline(filters.dates_of(searcher, matches)) if options.timeline and matches is not None else None
     if not hits and total == 0 and spelling.suggestion is not None:
         # Nothing matches as typed: show what the suggestion finds, and say so.
         instead = search(index, spelling.suggestion, dataclasses.replace(options, suggest=False))
@@ -262,115 +255,6 @@ def _check_options(options: SearchOptions) -> None:
         raise QuerySyntaxError("--since is not before --until — nothing can match; swap them")
 
 
-def _filters_given(options: SearchOptions) -> bool:
-    return bool(options.since or options.until or options.authors or options.sources or options.datelines)
-
-
-def _allowed(searcher: Searcher, options: SearchOptions, query_dates: Span | None) -> set[int] | None:
-    """The articles the filters let through (None: no filters): dated within
-    the span AND by any of the authors AND from any source AND any dateline."""
-    allowed: set[int] | None = None
-    span = Span(options.since, options.until)
-    if query_dates is not None:
-        span = span.intersect(query_dates)
-    if span.empty:
-        raise QuerySyntaxError("the dates asked for do not overlap — nothing can match")
-    if span.start is not None or span.end is not None:
-        allowed = _dated_within(searcher, span)
-    for name, values in (("author", options.authors), ("source", options.sources),
-                         ("dateline", options.datelines)):
-        keys = list(dict.fromkeys(k for k in (name_key(name, v) for v in values) if k))
-        if values and not keys:
-            raise QuerySyntaxError(f"empty --{name} — give a name, e.g. --{name} \"Jane Doe\"")
-        if keys:
-            named = set(searcher.docs_for_query(Or([Term(KEY_FIELDS[name], k) for k in keys])))
-            allowed = named if allowed is None else allowed & named
-    return None if allowed is None else ranking.nothing_if_empty(allowed)
-
-
-def _dated_within(searcher: Searcher, span: Span) -> set[int]:
-    """Articles dated in [start, end): a scan of the date column. whoosh's
-    DateRange walks postings of every distinct timestamp in the range (300 ms
-    for a month of Reuters, 21,577 stories; this takes 16 ms). Deleted
-    articles may be included: callers intersect with a query's matches."""
-    column = searcher.reader().column_reader("date", translate=False)
-    date_field = searcher.schema["date"]
-    low = date_field.to_column_value(to_index_date(span.start)) if span.start is not None else None
-    high = date_field.to_column_value(to_index_date(span.end)) if span.end is not None else None
-    no_date = _no_date(searcher)
-    return {
-        docnum for docnum, value in enumerate(column)
-        if value != no_date and (low is None or value >= low) and (high is None or value < high)
-    }
-
-
-def _matching(searcher: Searcher, query: Query, allowed: set[int] | None) -> set[int]:
-    """Every article matching `query` that the filters let through."""
-    if isinstance(query, Every):
-        everything = set(searcher.reader().all_doc_ids())
-        return everything if allowed is None else everything & allowed
-    found = set(searcher.docs_for_query(query))
-    return found if allowed is None else found & allowed
-
-
-def _no_date(searcher: Searcher) -> object:
-    """What the date column holds for an article without a date (its default)."""
-    return searcher.schema["date"].column_type.default_value()
-
-
-def _by_date(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None, matches: list[int],
-             newest: bool) -> list[int]:
-    """`matches` newest or oldest first: articles with all the words before
-    those with some (as in relevance order), undated ones last in each."""
-    dates = searcher.reader().column_reader("date", translate=False)
-    no_date = _no_date(searcher)
-    first_tier: set[int] | None = None
-    if parsed.has_words and parsed.all_words is not parsed.any_word:
-        first_tier = _matching(searcher, parsed.all_words, restrict)
-
-    def key(docnum: int) -> tuple[int, int, int, int]:
-        value = dates[docnum]
-        tier = 0 if first_tier is None or docnum in first_tier else 1
-        if value == no_date:
-            return (tier, 1, 0, docnum)
-        return (tier, 0, -value if newest else value, docnum)
-
-    return sorted(matches, key=key)
-
-
-def _scored(searcher: Searcher, query: Query, docnums: list[int]) -> list[tuple[int, float]]:
-    """Each article with its BM25 score for the query words, order kept."""
-    if not docnums:
-        return []
-    results = searcher.search(query, filter=set(docnums), limit=len(docnums))
-    scores = {h.docnum: h.score for h in results}
-    return [(d, scores.get(d, 0.0)) for d in docnums]
-
-
-def _dates(searcher: Searcher, docnums: list[int]) -> list[datetime | None]:
-    column = searcher.reader().column_reader("date", translate=False)
-    date_field = searcher.schema["date"]
-    no_date = _no_date(searcher)
-    return [
-        None if (value := column[d]) == no_date else from_index_date(date_field.from_column_value(value))
-        for d in docnums
-    ]
-
-
-def _facet(searcher: Searcher, name: str, docnums: list[int]) -> Facet:
-    if name == "year":
-        return facets_.count_years(_dates(searcher, docnums))
-    column = searcher.reader().column_reader(KEY_FIELDS[name])
-
-    def names(docnum: int) -> list[str]:
-        value = column[docnum]
-        if isinstance(value, bytes):
-            value = value.decode("utf-8")
-        return [n for n in value.split(NAME_SEPARATOR) if n] if value else []
-
-    return facets_.count_names(name, (names(d) for d in docnums))
-
-
 def _highlight_terms(query: Query, searcher: Searcher) -> frozenset[str]:
     """The analysed words (wildcards expanded) whose occurrences get highlighted."""
     reader = searcher.reader()
@@ -424,7 +308,7 @@ def similar(index: Path, article_id: str, options: SearchOptions | None = None) 
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         docnum = _docnum(searcher, article_id)
         query = similar_.like_query(searcher, docnum)
-        restrict = _allowed(searcher, options, None)
+        restrict = filters.allowed(searcher, options, None)
         shown = f"like {searcher.stored_fields(docnum)['id']}"
         if query is None:
             return SearchResult(query=shown, hits=(), total=0, page=options.page, total_exact=True)
