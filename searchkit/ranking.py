@@ -145,6 +145,18 @@ FEEDBACK_MAX_DF = 0.5
 # Feedback reads each article's opening only: the words that characterise
 # it are there, and a huge article must not slow every query.
 FEEDBACK_CHARS = 20_000
+# Within a feedback article, each occurrence of a word counts by how close it
+# stands to the nearest typed word: exp(-d²/2σ²) at d positions, σ =
+# FEEDBACK_SPAN (a positional relevance model, Lv & Zhai 2010), instead of
+# counting every occurrence alike: a long article's other topics no longer
+# feed the expansion. TIME MAP 0.739 → 0.740, nDCG@10 0.788 → 0.791, P@10
+# 0.304 → 0.306 (Reuters and known-item queries are too short for feedback:
+# unchanged); σ 35–100 and mixing half plain counts back in gave the same
+# within ±0.001 MAP, σ 10 lost 0.002 MAP. Counting only the words near a
+# typed word, typed words left out, lost 0.008 MAP. ~5% longer per feedback
+# query (TIME ~173 → ~180 ms at 1000 hits).
+FEEDBACK_SPAN = 50
+_NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBACK_SPAN)]
 
 
 @dataclass(frozen=True)
@@ -286,15 +298,14 @@ def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
     if len(top) == 0:
         return None
     best = top[0].score
+    typed = Counter(words)
     weights: dict[str, float] = {}
     for hit in top:
         fields = hit.fields()
         text = f"{fields.get('headline', '')}\n{fields.get('body', '')[:FEEDBACK_CHARS]}"
-        tokens = Counter(t.text for t in TEXT_ANALYZER(text))
-        size = sum(tokens.values()) or 1
         article_weight = math.exp(hit.score - best)
-        for word, count in tokens.items():
-            weights[word] = weights.get(word, 0.0) + article_weight * count / size
+        for word, share in _near_typed([t.text for t in TEXT_ANALYZER(text)], typed).items():
+            weights[word] = weights.get(word, 0.0) + article_weight * share
     n_docs = searcher.doc_count_all()
     expansion: list[tuple[str, float]] = []
     reader = searcher.reader()
@@ -307,7 +318,6 @@ def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
     if not expansion:
         return None
     expansion_total = sum(w for _, w in expansion)
-    typed = Counter(words)
     parts = [
         Term(SEARCH_FIELD, word, boost=ORIGINAL_WEIGHT * count / len(words))
         for word, count in typed.items()
@@ -317,3 +327,29 @@ def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
         for word, weight in expansion
     ]
     return Or(parts)
+
+
+def _near_typed(tokens: list[str], typed: Counter[str] | set[str]) -> dict[str, float]:
+    """Each word's share of an article for feedback: its occurrences, each
+    weighted by its nearness to the closest typed word (see FEEDBACK_SPAN).
+    Empty when no typed word is in `tokens`."""
+    reach = len(_NEARNESS)
+    distance = [reach] * len(tokens)
+    last: int | None = None
+    for i, token in enumerate(tokens):
+        if token in typed:
+            last = i
+        if last is not None:
+            distance[i] = i - last
+    last = None
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i] in typed:
+            last = i
+        if last is not None and last - i < distance[i]:
+            distance[i] = last - i
+    shares: dict[str, float] = {}
+    for token, d in zip(tokens, distance):
+        if d < reach:
+            shares[token] = shares.get(token, 0.0) + _NEARNESS[d]
+    total = sum(shares.values())
+    return {word: w / total for word, w in shares.items()} if total else {}
