@@ -142,10 +142,13 @@ def summary_line(result: SearchResult) -> str:
         return f"No hits on page {result.page}: {result.total:,} articles match {result.query!r}."
     if not shown:
         return f"No articles match {result.query!r}."
+    # A query with syntax (phrases, wildcards…) on a large index is counted
+    # by whoosh's estimate beyond the page.
+    total = f"{result.total:,}" if result.total_exact else f"about {result.total:,}"
     if result.page > 1:
         first = result.hits[0].rank
-        return f"Hits {first:,}–{first + shown - 1:,} of {result.total:,} matching articles shown."
-    return f"{shown} of {result.total:,} matching articles shown."
+        return f"Hits {first:,}–{first + shown - 1:,} of {total} matching articles shown."
+    return f"{shown} of {total} matching articles shown."
 
 
 def article_renderable(article: Article, spans_by_paragraph: dict[int, tuple[tuple[int, int], ...]] | None = None,

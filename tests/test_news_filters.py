@@ -8,6 +8,7 @@ from the index, so a filter that drops or adds a story fails.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -411,3 +412,12 @@ def test_timeline_renderable_exact() -> None:
         "2021-02  0\n"
         "2021-03 ███████████████████ 10  ← peak\n"
     )
+
+
+def test_summary_says_when_the_total_is_an_estimate(news: tuple[Path, dict[str, Article]]) -> None:
+    index, _ = news
+    exact = run(index, "oil", "-n", "2")
+    assert re.fullmatch(r"2 of [\d,]+ matching articles shown\.\n", exact.stderr)
+    phrase = run(index, '"oil prices"', "-n", "2")
+    assert re.fullmatch(r"2 of about [\d,]+ matching articles shown\.\n", phrase.stderr)
+    assert run(index, '"oil prices"', "-n", "2", "--count").stdout.strip().isdigit()
