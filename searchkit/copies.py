@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from searchkit.duplicates import Fingerprint, near_duplicates
 from searchkit.schema import from_index_date
+from searchkit.wordscores import leaves
 
 FIELD = "dupkeys"
 
@@ -43,8 +44,7 @@ class _Segments:
     """The index's segments, for looking up duplicate keys in each."""
 
     def __init__(self, searcher: Searcher) -> None:
-        leaves = [(searcher, 0)] if searcher.is_atomic() else list(searcher.leaf_searchers())
-        self.leaves = [(sub.reader(), offset) for sub, offset in leaves]
+        self.leaves = [(sub.reader(), offset) for sub, offset in leaves(searcher)]
 
     def holders(self, keys: Iterable[str]) -> set[int]:
         """The articles (global docnums) holding a key that more than one article holds."""

@@ -65,7 +65,7 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
     score: dict[int, float] = {}
     held: dict[int, int] | None = {} if count_held else None
     deleted: set[int] = set()
-    for sub, offset in _leaves(searcher):
+    for sub, offset in leaves(searcher):
         reader = sub.reader()
         raw = None
         for word, boost in encoded:
@@ -104,7 +104,8 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _leaves(searcher: Any) -> list[tuple[Any, int]]:
+def leaves(searcher: Any) -> list[tuple[Any, int]]:
+    """(segment searcher, its first global docnum) for each segment."""
     if searcher.is_atomic():
         return [(searcher, 0)]
     return list(searcher.leaf_searchers())

@@ -90,9 +90,8 @@ def test_index_remembers_its_corpus(corpus: Path, index_dir: Path) -> None:
     assert read_meta(index_dir)[1] == str(corpus.resolve())
 
 
-def test_unreadable_file_is_skipped_and_others_indexed(
-    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def write_good_and_unreadable(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """good.txt, and bad.txt that the indexer cannot open."""
     write(corpus, "good.txt", "Good", "Readable text.")
     write(corpus, "bad.txt", "Bad", "Secret text.")
     real_open = open
@@ -103,6 +102,12 @@ def test_unreadable_file_is_skipped_and_others_indexed(
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr("searchkit.indexer.open", deny, raising=False)
+
+
+def test_unreadable_file_is_skipped_and_others_indexed(
+    corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_good_and_unreadable(corpus, monkeypatch)
     report = update_index(corpus, index_dir)
     assert [(s.path, s.reason) for s in report.skipped] == [("bad.txt", "cannot read: Permission denied")]
     assert ids(index_dir, "readable") == ["good.txt"]
@@ -164,16 +169,7 @@ def test_unchanged_corpus_is_recognised_without_loading_the_manifest(
 def test_a_file_that_could_not_be_read_is_tried_again(
     corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(corpus, "good.txt", "Good", "Readable text.")
-    write(corpus, "bad.txt", "Bad", "Secret text.")
-    real_open = open
-
-    def deny(path, *args, **kwargs):
-        if str(path).endswith("bad.txt"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr("searchkit.indexer.open", deny, raising=False)
+    write_good_and_unreadable(corpus, monkeypatch)
     update_index(corpus, index_dir)
     assert update_index(corpus, index_dir).skipped  # still warned, not taken as unchanged
     monkeypatch.undo()  # permissions fixed: same size and mtime, now readable
@@ -215,3 +211,20 @@ def test_many_small_updates_keep_few_segments(corpus: Path, index_dir: Path) -> 
     assert len(segments) <= 4
     assert sum(s.doc_count() for s in segments) == 70
     assert search(index_dir, "harbour").total == 70
+
+
+def test_a_search_after_an_update_sees_it(corpus: Path, index_dir: Path) -> None:
+    """search() keeps the index open between calls; commits must show."""
+    from searchkit.errors import IndexMissingError
+
+    write(corpus, "a.txt", "Alpha", "Harbour text.")
+    update_index(corpus, index_dir)
+    assert ids(index_dir, "harbour") == ["a.txt"]
+    write(corpus, "b.txt", "Beta", "Harbour news.")
+    update_index(corpus, index_dir)
+    assert sorted(ids(index_dir, "harbour")) == ["a.txt", "b.txt"]
+    update_index(corpus, index_dir, rebuild=True)
+    assert sorted(ids(index_dir, "harbour")) == ["a.txt", "b.txt"]
+    shutil.rmtree(index_dir)
+    with pytest.raises(IndexMissingError):
+        search(index_dir, "harbour")
