@@ -51,8 +51,8 @@ def test_time_map_and_ndcg_stay_above_the_engines_we_compare_with(time_run) -> N
     mean_ap = sum(relevance.average_precision(run[q], qrels[q]) for q in qrels) / len(qrels)
     ndcg = sum(relevance.ndcg(run[q], qrels[q]) for q in qrels) / len(qrels)
     # measured 0.740 / 0.791 (MAP at depth 1000); FTS5 gives 0.696 / 0.754
-    assert mean_ap >= 0.72
-    assert ndcg >= 0.775
+    assert mean_ap >= 0.735
+    assert ndcg >= 0.785
 
 
 @pytest.mark.parametrize(
