@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pickle import dumps
+from struct import Struct
 from typing import Any
 
 import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type hints
@@ -18,10 +20,12 @@ from whoosh.analysis.filters import STOP_WORDS
 
 # whoosh's default token pattern (keeps "u.s" and wildcards like "elect*" whole)
 WORD = re.compile(r"[\w\*]+(\.?[\w\*]+)*")
+WORD_TEXT = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # the same, for findall
 MIN_WORD = 2
 # Longer "words" are junk (base64, URLs run together) and would bloat the index.
 MAX_WORD = 64
 
+_STOPS = frozenset(STOP_WORDS)
 _stemmer = Stemmer.Stemmer("english")
 _stems: dict[str, str] = {}
 
@@ -34,6 +38,44 @@ def stem(word: str) -> str:
             _stems.clear()
         stemmed = _stems[word] = _stemmer.stemWord(word)
     return stemmed
+
+
+_pack_count = Struct("!I").pack  # as whoosh.formats.Positions encodes
+# Most words occur once in an article: their encoded positions, precomputed.
+_ONCE = [_pack_count(1) + dumps([p], 2) for p in range(4096)]
+
+
+def index_terms(value: str, stoplist: frozenset[str] | None = None
+                ) -> list[tuple[bytes, int, float, bytes]]:
+    """What whoosh's Positions format makes of `value` under NewsAnalyzer —
+    (term bytes, frequency, weight, encoded positions) per distinct term —
+    without its Token objects and generators (same values, ~3x faster)."""
+    stops = _STOPS if stoplist is None else stoplist
+    stems = _stems
+    positions: dict[str, list[int]] = {}
+    pos = 0
+    for original in WORD_TEXT.findall(value):
+        word = original.lower()
+        if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stops:
+            continue
+        term = stems.get(word) or stem(word)
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
+        pos += 1
+    items = []
+    once = _ONCE
+    for term, poslist in positions.items():
+        n = len(poslist)
+        if n == 1 and poslist[0] < len(once):
+            items.append((term.encode("utf-8"), 1, 1.0, once[poslist[0]]))
+            continue
+        deltas = [poslist[0]]
+        deltas += [b - a for a, b in zip(poslist, poslist[1:])]
+        items.append((term.encode("utf-8"), n, float(n), _pack_count(n) + dumps(deltas, 2)))
+    return items
 
 
 class NewsAnalyzer(Analyzer):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from whoosh.writing import SegmentWriter
 
 from searchkit.cli import main
 from searchkit.engine import search
 from searchkit.indexer import update_index
 from searchkit.manifest import MANIFEST_NAME
 from searchkit.schema import build_schema
+from searchkit.segmentwriter import NewsWriter
 from searchkit.status import ExitStatus
 from tests.conftest import REPO, index_snapshot
 
@@ -62,16 +62,16 @@ def test_kill_9_at_random_moments(tmp_path: Path) -> None:
 
 
 def interrupt_after(monkeypatch: pytest.MonkeyPatch, calls: int, exc: BaseException) -> None:
-    real = SegmentWriter.add_document
+    real = NewsWriter.add_document
     seen = [0]
 
-    def add_document(self: SegmentWriter, **fields: object) -> None:
+    def add_document(self: NewsWriter, **fields: object) -> None:
         seen[0] += 1
         if seen[0] > calls:
             raise exc
         real(self, **fields)
 
-    monkeypatch.setattr(SegmentWriter, "add_document", add_document)
+    monkeypatch.setattr(NewsWriter, "add_document", add_document)
 
 
 @pytest.mark.parametrize("rebuild", [False, True])
@@ -98,14 +98,14 @@ def test_rebuild_keeps_the_old_index_searchable_until_it_commits(
 ) -> None:
     corpus, index = built
     seen_during: list[list[str]] = []
-    real = SegmentWriter.add_document
+    real = NewsWriter.add_document
 
-    def add_document(self: SegmentWriter, **fields: object) -> None:
+    def add_document(self: NewsWriter, **fields: object) -> None:
         seen_during.append(state(index))
         real(self, **fields)
 
     (corpus / "a0.txt").unlink()
-    monkeypatch.setattr(SegmentWriter, "add_document", add_document)
+    monkeypatch.setattr(NewsWriter, "add_document", add_document)
     update_index(corpus, index, rebuild=True)
     assert seen_during and all(ids == [f"a{n}.txt" for n in range(6)] for ids in seen_during)
     assert state(index) == [f"a{n}.txt" for n in range(1, 6)]

@@ -1,0 +1,291 @@
+"""A whoosh segment writer that collects postings by term instead of one by one.
+
+whoosh's own SegmentWriter pickles every posting into a sorting pool (and its
+positions once more inside it), spills sorted runs, merges them posting by
+posting and writes each posting through three layers of calls: two thirds of
+the time of building an index. This writer keeps, per field, a dict from term
+to a flat list of its postings (docnum, weight, encoded value) as documents
+arrive; a full pool spills to a run file as term-sorted marshal chunks; at the
+end, runs are merged term by term and each term's postings are written as
+whole blocks. The segment files are byte-for-byte what whoosh writes (a test
+reads one index built both ways), so whoosh reads them as its own.
+
+Searched text goes through `analysis.index_terms` (one loop, no Token
+objects) instead of whoosh's Format.word_values; other fields index as
+whoosh indexes them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import marshal
+import os
+import struct
+from array import array
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
+from typing import Any
+
+from whoosh import formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.writing import SegmentWriter
+
+from searchkit.analysis import NewsAnalyzer, index_terms
+from searchkit.wordscores import LENGTHS
+
+# Terms per marshal chunk in a run file: large enough for marshal to be fast,
+# small enough that merging many runs holds little in memory.
+_CHUNK_TERMS = 4096
+_LENGTH = struct.Struct("<I")
+# Rough bytes of memory per term and per posting in the pool (dict entry and
+# list; list slots, the value bytes object), for the spill limit.
+_TERM_BYTES = 170
+_POSTING_BYTES = 70
+
+
+def _fast_text(field: Any) -> bool:
+    return isinstance(field.analyzer, NewsAnalyzer) and type(field.format) is formats.Positions
+
+
+class TermPool:
+    """Postings grouped by (field, term), spilling to term-sorted runs."""
+
+    def __init__(self, tempstore: Any, limitmb: int) -> None:
+        self.tempstore = tempstore
+        self.limit = limitmb * 2**20
+        self.size = 0
+        self.fields: dict[str, dict[bytes, list[Any]]] = {}
+        self.runs: list[str] = []
+
+    def add_terms(self, fieldname: str, docnum: int,
+                  items: Iterable[tuple[bytes, int, float, bytes]]) -> int:
+        """Add one document's postings in a field; returns their total frequency."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        total = 0
+        size = 0
+        for tbytes, freq, weight, vbytes in items:
+            postings = terms.get(tbytes)
+            if postings is None:
+                terms[tbytes] = [docnum, weight, vbytes]
+                size += _TERM_BYTES + len(tbytes) + len(vbytes)
+            else:
+                postings += (docnum, weight, vbytes)
+                size += _POSTING_BYTES + len(vbytes)
+            total += freq
+        self.size += size
+        if self.size > self.limit:
+            self.save()
+        return total
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """whoosh's pool interface: one posting (used when merging segments)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.add_terms(fieldname, docnum, ((tbytes, 0, weight, vbytes or b""),))
+
+    def _sorted_terms(self) -> Iterator[tuple[str, bytes, list[Any]]]:
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                yield fieldname, tbytes, terms[tbytes]
+
+    def save(self) -> None:
+        """Write the pool to a new run file, term-sorted, and empty it."""
+        if not self.fields:
+            return
+        name = f"{os.getpid()}-{len(self.runs)}.termrun"
+        f = self.tempstore.create_file(name)
+        try:
+            chunk: list[tuple[str, bytes, list[Any]]] = []
+            for entry in self._sorted_terms():
+                chunk.append(entry)
+                if len(chunk) == _CHUNK_TERMS:
+                    _write_chunk(f, chunk)
+                    chunk = []
+            if chunk:
+                _write_chunk(f, chunk)
+        finally:
+            f.close()
+        self.runs.append(name)
+        self.fields = {}
+        self.size = 0
+
+    def iter_terms(self) -> Iterator[tuple[str, bytes, list[Any]]]:
+        """Every (field, term, flat postings) in order; a term's postings in
+        docnum order (documents arrive in docnum order, runs in turn)."""
+        if not self.runs:
+            yield from self._sorted_terms()
+            return
+        self.save()
+        runs = [self._read_run(name) for name in self.runs]
+        last: tuple[str, bytes] | None = None
+        merged: list[Any] = []
+        for fieldname, tbytes, postings in heapq.merge(*runs, key=itemgetter(0, 1)):
+            key = (fieldname, tbytes)
+            if key != last:
+                if last is not None:
+                    yield last[0], last[1], merged
+                last, merged = key, postings
+            else:
+                merged += postings
+        if last is not None:
+            yield last[0], last[1], merged
+
+    def _read_run(self, name: str) -> Iterator[tuple[str, bytes, list[Any]]]:
+        f = self.tempstore.open_file(name).raw_file()
+        try:
+            while header := f.read(_LENGTH.size):
+                (n,) = _LENGTH.unpack(header)
+                yield from marshal.loads(f.read(n))
+        finally:
+            f.close()
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+
+
+def _write_chunk(f: Any, chunk: list[tuple[str, bytes, list[Any]]]) -> None:
+    data = marshal.dumps(chunk)
+    f.write(_LENGTH.pack(len(data)))
+    f.write(data)
+
+
+class NewsWriter(SegmentWriter):
+    """whoosh's SegmentWriter with a TermPool and whole-block posting writes.
+
+    Fields with term vectors or separate spelling (searchkit has neither)
+    would need whoosh's own add_document: the constructor refuses them.
+    """
+
+    def __init__(self, ix: Any, limitmb: int = 128, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: term vectors and spelling are not supported")
+        self.pool.cleanup()
+        self.pool = TermPool(self._tempstorage, limitmb)
+        self._fast = {name for name, field in self.schema.items() if _fast_text(field)}
+        # Segments other writers (workers) finished, committed with this one's.
+        self.extra_segments: list[Any] = []
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        if any(name.startswith("_") for name in fields):
+            raise ValueError("boosts and _stored_ values are not supported")
+        schema = self.schema
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        add_terms = self.pool.add_terms
+        fieldnames = sorted(fields)
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    if fieldname in self._fast:
+                        items: Iterable[Any] = index_terms(value, field.analyzer.stoplist)
+                    else:
+                        items = field.index(value)
+                    total = add_terms(fieldname, docnum, items)
+                    if field.scorable:
+                        length = total
+                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def finish_alone(self) -> Any:
+        """Finish this writer's segment for another writer to commit (a
+        worker's part of a build); None if it holds no document."""
+        if not self._added:
+            self._close_segment()
+            return None
+        return self._finalize_segment()
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        super()._commit_toc([*segments, *self.extra_segments])
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        _write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_terms())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+
+def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
+                    terms: Iterable[tuple[str, bytes, list[Any]]]) -> None:
+    """Write term-sorted postings as whoosh's FieldWriter.add_postings does,
+    each term's postings a whole block (of the codec's block size) at a time."""
+    current = None
+    field_length: Any = None
+    for fieldname, tbytes, flat in terms:
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            current = fieldname
+            field_length = _field_lengths(lengths, fieldname)
+        fieldwriter.start_term(tbytes)
+        postwriter = fieldwriter._postwriter
+        limit = postwriter._blocklimit
+        docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
+        n = len(docnums)
+        for start in range(0, n, limit):
+            if start:
+                postwriter._write_block()
+            end = min(start + limit, n)
+            _fill_block(postwriter, docnums[start:end], weights[start:end], values[start:end],
+                        field_length)
+        fieldwriter.finish_term()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _field_lengths(lengths: Any, fieldname: str) -> Any:
+    """docnum -> length of `fieldname` in the segment being written (0 for
+    none), its length column read in one go; None without length stats."""
+    if lengths is None:
+        return None
+    try:
+        column = lengths._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
+    except (AttributeError, TypeError):
+        raw = None
+    if not isinstance(raw, bytes):
+        return lengths.doc_field_length_reader(fieldname)  # not whoosh3's layout
+    raw += bytes(max(0, lengths.doc_count_all() - len(raw)))
+    return lambda docnum: LENGTHS[raw[docnum]]
+
+
+def _fill_block(postwriter: Any, docnums: list[int], weights: list[float],
+                values: list[bytes], field_length: Any) -> None:
+    """Put one block's postings in the postings writer's buffer, with the
+    statistics its add_posting would have kept."""
+    postwriter._ids = array("I", docnums)
+    postwriter._weights = array("f", weights)
+    postwriter._values = [v for v in values if v]
+    postwriter._maxweight = max(0, max(weights))
+    if field_length is not None:
+        found = [x for x in map(field_length, docnums) if x]
+        if found:
+            postwriter._minlength = min(found)
+            postwriter._maxlength = max(found)

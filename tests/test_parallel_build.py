@@ -1,0 +1,144 @@
+"""The build path: NewsWriter writes what whoosh's own writer writes, and a
+build split over worker processes indexes what one process indexes."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from searchkit import indexer
+from searchkit.cli import main
+from searchkit.engine import search
+from searchkit.errors import IndexWriteError
+from searchkit.indexer import update_index
+from searchkit.segmentwriter import NewsWriter
+from searchkit.status import ExitStatus
+from tests.conftest import index_snapshot, shared_path
+
+
+def contents(index: Path) -> str:
+    """A digest of everything a reader sees: every term's statistics and
+    postings, stored fields and field lengths, by global docnum."""
+    h = hashlib.blake2b()
+    with whoosh_index.open_dir(str(index)).reader() as r:
+        for fieldname in sorted(r.indexed_field_names()):
+            for term in r.lexicon(fieldname):
+                info = r.term_info(fieldname, term)
+                h.update(repr((fieldname, term, info.doc_frequency(), info.weight(),
+                               info.min_length(), info.max_length(), info.max_weight())).encode())
+                m = r.postings(fieldname, term)
+                while m.is_active():
+                    h.update(repr((m.id(), m.weight(), m.value())).encode())
+                    m.next()
+        for fields in r.all_stored_fields():
+            h.update(repr(sorted(fields.items())).encode())
+        for fieldname in ("text", "headline", "author"):
+            # (a field no document has reads as None from one segment, 0 from several)
+            lengths = [r.doc_field_length(d, fieldname) or 0 for d in range(r.doc_count_all())]
+            h.update(repr(lengths).encode())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def bbc_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 BBC articles and one binary file, which is skipped."""
+    bbc = shared_path("corpora", "bbc")
+    corpus = tmp_path_factory.mktemp("sample") / "corpus"
+    corpus.mkdir()
+    for path in sorted(bbc.glob("business/*.txt"))[:150] + sorted(bbc.glob("tech/*.txt"))[:150]:
+        shutil.copy(path, corpus / f"{path.parent.name}-{path.name}")
+    (corpus / "junk.txt").write_bytes(b"\x00\x01\x02binary" * 100)
+    return corpus
+
+
+def test_news_writer_writes_the_index_whoosh_writes(
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = update_index(bbc_sample, tmp_path / "ours")
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "NewsWriter", lambda ix, **kw: SegmentWriter(ix, **kw))
+        theirs = update_index(bbc_sample, tmp_path / "whoosh")
+    assert ours.added == theirs.added == 300
+    assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
+
+
+def test_news_writer_spills_and_merges_runs_to_the_same_index(
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    update_index(bbc_sample, tmp_path / "one-run")
+    monkeypatch.setattr(indexer, "WRITER_MEMORY_MB", 0)  # spill after every document
+    update_index(bbc_sample, tmp_path / "many-runs")
+    assert contents(tmp_path / "many-runs") == contents(tmp_path / "one-run")
+
+
+def test_build_in_workers_indexes_what_one_process_indexes(
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = update_index(bbc_sample, tmp_path / "alone")
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    seen: list[tuple[int, int]] = []
+    split = update_index(bbc_sample, tmp_path / "split", progress=lambda d, t: seen.append((d, t)))
+    assert len(list((tmp_path / "split").glob("*.seg"))) == 2
+    assert contents(tmp_path / "split") == contents(tmp_path / "alone")
+    for name in ("added", "unchanged", "files_read", "per_format", "undated", "no_author"):
+        assert getattr(split, name) == getattr(alone, name), name
+    assert [s.path for s in split.skipped] == [s.path for s in alone.skipped] == ["junk.txt"]
+    assert seen[-1] == (301, 301) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # the manifest knows every file: a second run has nothing to do
+    again = update_index(bbc_sample, tmp_path / "split")
+    assert (again.added, again.unchanged, again.wrote) == (0, 300, False)
+    hits = search(tmp_path / "split", "broadband").hits
+    assert hits and hits == search(tmp_path / "alone", "broadband").hits
+
+
+def test_a_failing_worker_fails_the_build_and_leaves_the_index_as_it_was(
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "index"
+    update_index(bbc_sample, index)
+    before = index_snapshot(index)
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    real = NewsWriter.add_document
+    calls = [0]
+
+    def add_document(self: NewsWriter, **fields: object) -> None:
+        calls[0] += 1
+        if calls[0] > 40:
+            raise OSError(28, "No space left on device")
+        real(self, **fields)
+
+    monkeypatch.setattr(NewsWriter, "add_document", add_document)
+    with pytest.raises(IndexWriteError, match="No space left on device — the previous index is unchanged"):
+        update_index(bbc_sample, index, rebuild=True)
+    assert index_snapshot(index) == before
+
+
+def test_ctrl_c_in_a_split_build_exits_130_and_leaves_nothing(
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "index"
+    monkeypatch.setenv("SEARCHKIT_CORPUS", str(bbc_sample))
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    real = NewsWriter.add_document
+    calls = [0]
+
+    def add_document(self: NewsWriter, **fields: object) -> None:
+        calls[0] += 1
+        if calls[0] > 40:
+            raise KeyboardInterrupt
+        real(self, **fields)
+
+    monkeypatch.setattr(NewsWriter, "add_document", add_document)
+    result = CliRunner().invoke(main, ["index"], catch_exceptions=False)
+    assert result.exit_code == ExitStatus.INTERRUPTED
+    assert result.stderr.strip().splitlines()[-1] == "searchkit: interrupted"
+    assert not list(index.glob("*.seg")) and not list(index.glob("*.toc"))
