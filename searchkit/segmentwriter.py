@@ -27,7 +27,7 @@ from operator import itemgetter
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
 from whoosh.writing import SegmentWriter
 
 from searchkit.analysis import NewsAnalyzer, index_terms
@@ -249,6 +249,13 @@ def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
         limit = postwriter._blocklimit
         docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
         n = len(docnums)
+        # A term in one document keeps its posting in the term table instead
+        # of a block of its own (over half the terms of a segment: article
+        # ids, paths, duplicate keys, rare words). whoosh3 reads such
+        # "inlined" postings, but its writer's inlining path is broken
+        # (it calls a misnamed method), so the term info here provides it.
+        postwriter._inlinelimit = INLINE_LIMIT
+        postwriter._terminfo.__class__ = _InlineTermInfo
         for start in range(0, n, limit):
             if start:
                 postwriter._write_block()
@@ -258,6 +265,16 @@ def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
         fieldwriter.finish_term()
     if current is not None:
         fieldwriter.finish_field()
+
+
+# Terms with fewer postings than this are inlined (see _write_postings).
+INLINE_LIMIT = 2
+
+
+class _InlineTermInfo(W3TermInfo):
+    # whoosh3's W3PostingsWriter.finish_postings calls `set_inline`.
+    def set_inline(self, ids: Any, weights: Any, values: Any) -> None:
+        self.set_inlined(ids, weights, values)
 
 
 def _field_lengths(lengths: Any, fieldname: str) -> Any:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
@@ -117,6 +118,9 @@ def _blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float], froz
         if not matcher._exclude:
             return None
         deleted, matcher = matcher._ids, matcher.child
+    if type(matcher) is ListMatcher:  # postings inlined in the term table
+        weights = matcher._weights or [1.0] * len(matcher._ids)
+        return iter([(matcher._ids, weights, deleted)])
     if type(matcher) is not W3LeafMatcher:
         return None
     return _read_blocks(matcher, deleted)

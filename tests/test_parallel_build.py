@@ -34,7 +34,8 @@ def contents(index: Path) -> str:
                                info.min_length(), info.max_length(), info.max_weight())).encode())
                 m = r.postings(fieldname, term)
                 while m.is_active():
-                    h.update(repr((m.id(), m.weight(), m.value())).encode())
+                    # (no value reads as None from a block, "" when inlined)
+                    h.update(repr((m.id(), m.weight(), m.value() or None)).encode())
                     m.next()
         for fields in r.all_stored_fields():
             h.update(repr(sorted(fields.items())).encode())
