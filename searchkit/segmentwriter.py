@@ -28,6 +28,7 @@ from typing import Any
 
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
+from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 from searchkit.analysis import NewsAnalyzer, index_terms
@@ -234,7 +235,12 @@ class NewsWriter(SegmentWriter):
 def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
                     terms: Iterable[tuple[str, bytes, list[Any]]]) -> None:
     """Write term-sorted postings as whoosh's FieldWriter.add_postings does,
-    each term's postings a whole block (of the codec's block size) at a time."""
+    each term's postings a whole block (of the codec's block size) at a time.
+
+    A term in one document keeps its posting in the term table instead of a
+    block of its own ("inlined", which whoosh3 reads; its own writer's
+    inlining calls a misnamed method): over half the terms of a segment
+    (article ids, paths, duplicate keys, rare words)."""
     current = None
     field_length: Any = None
     for fieldname, tbytes, flat in terms:
@@ -244,18 +250,19 @@ def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
             fieldwriter.start_field(fieldname, schema[fieldname])
             current = fieldname
             field_length = _field_lengths(lengths, fieldname)
+        if len(flat) == 3:
+            # One posting: its term info, inlined, straight into the table.
+            docnum, weight, vbytes = flat
+            length = field_length(docnum) if field_length is not None else 0
+            info = W3TermInfo(weight, 1, length or None, length or 0, max(0, weight), docnum, docnum)
+            info.set_inlined((docnum,), (weight,), (vbytes,) if vbytes else ())
+            fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info.to_bytes())
+            continue
         fieldwriter.start_term(tbytes)
         postwriter = fieldwriter._postwriter
         limit = postwriter._blocklimit
         docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
         n = len(docnums)
-        # A term in one document keeps its posting in the term table instead
-        # of a block of its own (over half the terms of a segment: article
-        # ids, paths, duplicate keys, rare words). whoosh3 reads such
-        # "inlined" postings, but its writer's inlining path is broken
-        # (it calls a misnamed method), so the term info here provides it.
-        postwriter._inlinelimit = INLINE_LIMIT
-        postwriter._terminfo.__class__ = _InlineTermInfo
         for start in range(0, n, limit):
             if start:
                 postwriter._write_block()
@@ -265,16 +272,6 @@ def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
         fieldwriter.finish_term()
     if current is not None:
         fieldwriter.finish_field()
-
-
-# Terms with fewer postings than this are inlined (see _write_postings).
-INLINE_LIMIT = 2
-
-
-class _InlineTermInfo(W3TermInfo):
-    # whoosh3's W3PostingsWriter.finish_postings calls `set_inline`.
-    def set_inline(self, ids: Any, weights: Any, values: Any) -> None:
-        self.set_inlined(ids, weights, values)
 
 
 def _field_lengths(lengths: Any, fieldname: str) -> Any:
