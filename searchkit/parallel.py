@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
@@ -38,7 +39,12 @@ def cores() -> int:
 
 
 def available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and cores() > 1
+    """Whether work can be split: `fork` exists, there is more than one core,
+    and this process runs one thread (a fork copies only the calling thread,
+    so a lock another thread holds, in `searchkit watch` say, would stay
+    locked in the worker for ever)."""
+    return ("fork" in multiprocessing.get_all_start_methods() and cores() > 1
+            and threading.active_count() == 1)
 
 
 def run_forked(parts: Sequence[T], work: Callable[[T, Tick], R],

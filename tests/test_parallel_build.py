@@ -143,3 +143,18 @@ def test_ctrl_c_in_a_split_build_exits_130_and_leaves_nothing(
     assert result.exit_code == ExitStatus.INTERRUPTED
     assert result.stderr.strip().splitlines()[-1] == "searchkit: interrupted"
     assert not list(index.glob("*.seg")) and not list(index.glob("*.toc"))
+
+
+def test_work_is_not_split_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    assert indexer.parallel.available()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not indexer.parallel.available()
+    finally:
+        stop.set()
+        thread.join()
