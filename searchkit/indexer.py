@@ -290,7 +290,10 @@ def _manifest_from_index(ix: whoosh_index.FileIndex, old: Manifest | None) -> Ma
         for fields in reader.all_stored_fields():
             entry = files.setdefault(fields["path"], FileEntry(None, None, fields.get("file_digest", "")))
             entry.articles[fields["id"]] = fields.get("digest", "")
-    return Manifest(SCHEMA_VERSION, old.corpus if old else None, -1, files)
+    manifest = Manifest(SCHEMA_VERSION, old.corpus if old else None, -1)
+    for path, entry in files.items():
+        manifest.files[path] = entry
+    return manifest
 
 
 def _find_changes(
@@ -302,10 +305,11 @@ def _find_changes(
         changes.delete(manifest.files.pop(relpath).articles)
 
     to_read = []
+    unchanged_articles = manifest.files.unchanged_articles
     for f in files:
-        entry = manifest.files.get(f.relpath)
-        if entry is not None and entry.size == f.size and entry.mtime_ns == f.mtime_ns:
-            changes.unchanged += len(entry.articles)
+        n = unchanged_articles(f.relpath, f.size, f.mtime_ns)
+        if n is not None:
+            changes.unchanged += n
         else:
             to_read.append(f)
 
@@ -379,6 +383,7 @@ def _read_file(f: CorpusFile, manifest: Manifest, changes: _Changes, report: Ind
     digest = file_digest(data)
     if entry is not None and entry.digest == digest:
         entry.size, entry.mtime_ns = f.size, f.mtime_ns
+        manifest.files[f.relpath] = entry
         changes.stat_changed = True
         changes.unchanged += len(entry.articles)
         return

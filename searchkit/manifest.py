@@ -12,9 +12,10 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MANIFEST_NAME = "searchkit.json"
 
@@ -28,16 +29,102 @@ class FileEntry:
     articles: dict[str, str] = field(default_factory=dict)
 
 
+def _checksum(path: str, size: int | None, mtime: int | None) -> int:
+    line = f"{path}\t{size}\t{mtime}".encode("utf-8", "surrogatepass")
+    return zlib.crc32(line) << 32 | zlib.adler32(line)
+
+
+class FileTable:
+    """path → FileEntry, kept as the manifest's JSON lists.
+
+    100,000 entries are loaded and saved as they are, not turned into
+    objects and back (~0.35 s a run); an entry becomes a FileEntry only when
+    asked for, and the stat digest and article count of the whole table are
+    kept up to date as entries change.
+    """
+
+    __slots__ = ("raw", "stat_sum", "articles")
+
+    def __init__(self, raw: dict[str, list[Any]] | None = None,
+                 stat_sum: int | None = None, articles: int | None = None) -> None:
+        # path -> [size, mtime_ns, file digest, {article id: digest}]; a
+        # file's lone article named after it -> its digest alone
+        self.raw: dict[str, list[Any]] = raw if raw is not None else {}
+        if stat_sum is None or articles is None:
+            stat_sum, articles = 0, 0
+            for path, e in self.raw.items():
+                stat_sum += _checksum(path, e[0], e[1])
+                articles += 1 if type(e[3]) is str else len(e[3])
+        self.stat_sum = stat_sum
+        self.articles = articles
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.raw
+
+    def get(self, path: str) -> FileEntry | None:
+        e = self.raw.get(path)
+        if e is None:
+            return None
+        size, mtime_ns, digest, articles = e
+        return FileEntry(size, mtime_ns, digest, {path: articles} if type(articles) is str else dict(articles))
+
+    def unchanged_articles(self, path: str, size: int, mtime_ns: int) -> int | None:
+        """How many articles the file at `path` holds if its stat is as
+        recorded; None if it is new or its stat changed."""
+        e = self.raw.get(path)
+        if e is None or e[0] != size or e[1] != mtime_ns:
+            return None
+        return 1 if type(e[3]) is str else len(e[3])
+
+    def __setitem__(self, path: str, entry: FileEntry) -> None:
+        self._drop(path)
+        articles = entry.articles
+        lone = len(articles) == 1 and path in articles
+        self.raw[path] = [entry.size, entry.mtime_ns, entry.digest, articles[path] if lone else dict(articles)]
+        self.stat_sum += _checksum(path, entry.size, entry.mtime_ns)
+        self.articles += len(articles)
+
+    def pop(self, path: str) -> FileEntry:
+        entry = self.get(path)
+        if entry is None:
+            raise KeyError(path)
+        self._drop(path)
+        return entry
+
+    def _drop(self, path: str) -> None:
+        e = self.raw.pop(path, None)
+        if e is not None:
+            self.stat_sum -= _checksum(path, e[0], e[1])
+            self.articles -= 1 if type(e[3]) is str else len(e[3])
+
+    def update(self, other: FileTable) -> None:
+        for path in list(other.raw):
+            self._drop(path)
+        self.raw.update(other.raw)
+        self.stat_sum += other.stat_sum
+        self.articles += other.articles
+
+    def stat_digest(self) -> str:
+        """stat_digest() of the recorded (path, size, mtime) of every file."""
+        return f"{self.stat_sum & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
 @dataclass
 class Manifest:
     schema_version: int
     corpus: str | None = None
     generation: int = -1
-    files: dict[str, FileEntry] = field(default_factory=dict)
+    files: FileTable = field(default_factory=FileTable)
 
     @property
     def article_count(self) -> int:
-        return sum(len(entry.articles) for entry in self.files.values())
+        return self.files.articles
 
 
 def manifest_path(index_dir: Path) -> Path:
@@ -48,16 +135,17 @@ def load_manifest(index_dir: Path) -> Manifest | None:
     """The manifest, or None if it is missing or unreadable."""
     try:
         raw = json.loads(manifest_path(index_dir).read_text(encoding="utf-8"))
-        files = {}
-        for path, e in raw["files"].items():
-            if type(e) is list:  # the common case, inline: 100,000 entries
-                size, mtime_ns, digest, articles = e
-                if type(articles) is str:
-                    articles = {path: articles}
-                files[path] = FileEntry(size, mtime_ns, digest, articles)
-            else:
-                files[path] = _entry(path, e)
-        return Manifest(raw["schema_version"], raw.get("corpus"), raw["generation"], files)
+        files = raw["files"]
+        if not isinstance(files, dict):
+            return None
+        if files and not isinstance(next(iter(files.values())), list):
+            # the layout before [size, mtime, digest, articles] (one save
+            # writes every entry alike, so the first tells)
+            files = {path: [e["size"], e["mtime_ns"], e["digest"], e["articles"]] for path, e in files.items()}
+        head_sum, head_articles = raw.get("stat_digest"), raw.get("articles")
+        table = FileTable(files, int(head_sum, 16) if isinstance(head_sum, str) else None,
+                          head_articles if isinstance(head_articles, int) else None)
+        return Manifest(raw["schema_version"], raw.get("corpus"), raw["generation"], table)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -67,19 +155,8 @@ def stat_digest(stats: Iterable[tuple[str, int | None, int | None]]) -> str:
     equal for a corpus scan and a manifest exactly when no file was added,
     removed or touched since the manifest was written (but for a 2**-64
     chance). A sum of per-file checksums, so that neither side is sorted."""
-    total = 0
-    for path, size, mtime in stats:
-        line = f"{path}\t{size}\t{mtime}".encode("utf-8", "surrogatepass")
-        total += zlib.crc32(line) << 32 | zlib.adler32(line)
+    total = sum(_checksum(path, size, mtime) for path, size, mtime in stats)
     return f"{total & 0xFFFFFFFFFFFFFFFF:016x}"
-
-
-def _entry(path: str, e: list | dict) -> FileEntry:
-    if isinstance(e, dict):  # the layout before [size, mtime, digest, articles]
-        return FileEntry(e["size"], e["mtime_ns"], e["digest"], e["articles"])
-    size, mtime_ns, digest, articles = e
-    # A file holding one article named after the file stores its digest alone.
-    return FileEntry(size, mtime_ns, digest, {path: articles} if isinstance(articles, str) else articles)
 
 
 def read_head(index_dir: Path) -> dict:
@@ -129,7 +206,6 @@ def schema_version(index_dir: Path) -> int | None:
 def save_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Write atomically: a crash leaves the old manifest or the new one, never half."""
     # Unsorted: sorting 100,000 paths cost 50 ms a run, and nothing needs the order.
-    files = manifest.files.items()
     data = {
         "schema_version": manifest.schema_version,
         "corpus": manifest.corpus,
@@ -137,14 +213,8 @@ def save_manifest(index_dir: Path, manifest: Manifest) -> None:
         # Read by a reindex that finds the corpus as it was (read_head).
         "articles": manifest.article_count,
         "files_count": len(manifest.files),
-        "stat_digest": stat_digest((path, e.size, e.mtime_ns) for path, e in files),
-        # path -> [size, mtime_ns, file digest, {article id: digest}]; a
-        # file's lone article named after it -> its digest alone
-        "files": {
-            path: [e.size, e.mtime_ns, e.digest,
-                   e.articles[path] if len(e.articles) == 1 and path in e.articles else e.articles]
-            for path, e in files
-        },
+        "stat_digest": manifest.files.stat_digest(),
+        "files": manifest.files.raw,
     }
     target = manifest_path(index_dir)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
