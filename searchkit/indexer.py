@@ -351,7 +351,12 @@ def _read_in_workers(to_read: list[CorpusFile], manifest: Manifest, report: Inde
         if progress:
             progress(done, len(to_read))
 
-    for segment, files, part_report, added, unchanged in parallel.run_forked(parts, work, tick):
+    try:
+        results = parallel.run_forked(parts, work, tick)
+    except parallel.WorkerError as exc:
+        raise IndexWriteError(f"cannot build the index at {report.index}: {exc} — the previous "
+                              "index is unchanged; run `searchkit index` again") from exc
+    for segment, files, part_report, added, unchanged in results:
         if segment is not None:
             writer.extra_segments.append(segment)
         manifest.files.update(files)

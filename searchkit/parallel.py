@@ -80,7 +80,7 @@ def _collect(conns: list[Connection], tick: Tick | None) -> list[Any]:
             try:
                 kind, value = conn.recv()
             except EOFError:
-                raise WorkerError("an indexing worker stopped unexpectedly") from None
+                raise WorkerError("a worker process died (killed, or out of memory?)") from None
             if kind == "tick":
                 if tick:
                     tick(value)

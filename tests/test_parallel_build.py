@@ -122,6 +122,26 @@ def test_a_failing_worker_fails_the_build_and_leaves_the_index_as_it_was(
     assert index_snapshot(index) == before
 
 
+def test_a_worker_that_dies_fails_the_build_with_one_clear_line(
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    index = tmp_path / "index"
+    update_index(bbc_sample, index)
+    before = index_snapshot(index)
+    monkeypatch.setenv("SEARCHKIT_CORPUS", str(bbc_sample))
+    monkeypatch.setenv("SEARCHKIT_INDEX", str(index))
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    monkeypatch.setattr(NewsWriter, "add_document", lambda self, **fields: os._exit(9))
+    result = CliRunner().invoke(main, ["index", "--rebuild"], catch_exceptions=False)
+    assert result.exit_code == ExitStatus.WRITE_ERROR
+    message = result.stderr.strip().splitlines()[-1]
+    assert "worker process died" in message and "the previous index is unchanged" in message
+    assert index_snapshot(index) == before
+
+
 def test_ctrl_c_in_a_split_build_exits_130_and_leaves_nothing(
     bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
