@@ -23,11 +23,12 @@ from searchkit.errors import (
     QuerySyntaxError,
     SearchkitError,
 )
-from searchkit.models import IndexReport
 from searchkit.status import ExitStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from searchkit.records import IndexReport
 
 
 F = TypeVar("F", bound=Callable[..., Any])

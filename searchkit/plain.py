@@ -19,9 +19,10 @@ import re
 import sys
 from dataclasses import asdict
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from searchkit.models import Explanation, Hit, SearchResult
+if TYPE_CHECKING:
+    from searchkit.models import Explanation, Hit, SearchResult
 
 # C0 controls (but tab and newline), DEL, C1 controls, and the bidi/format
 # characters that can reorder or hide text in a terminal.
