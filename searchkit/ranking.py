@@ -277,12 +277,27 @@ def _plain(searcher: Searcher, any_word: Query, words: list[str], limit: int,
     if found is None:
         return None
     scores, held, n = found.score, found.held, len(words)
-    candidates = scores.keys() & restrict if restrict is not None else scores.keys()
-    if held is not None:
-        top = heapq.nlargest(limit, candidates, key=lambda d: (held[d] == n, scores[d], -d))
+    if restrict is not None:
+        scores = {d: scores[d] for d in scores.keys() & restrict}
+    if held is not None:  # articles with every word first
+        every = {d: s for d, s in scores.items() if held[d] == n}
+        top = best(every, limit)
+        if len(top) < limit:
+            top += best({d: s for d, s in scores.items() if held[d] != n}, limit - len(top))
     else:
-        top = heapq.nlargest(limit, candidates, key=lambda d: (scores[d], -d))
-    return Ranking([(d, scores[d]) for d in top], len(candidates), any_word, total_exact=True)
+        top = best(scores, limit)
+    return Ranking([(d, scores[d]) for d in top], len(scores), any_word, total_exact=True)
+
+
+def best(scores: dict[int, float], limit: int) -> list[int]:
+    """The `limit` highest-scoring docnums, ties to the lower docnum: as
+    heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d)), but the
+    cut-off score is found among bare floats (no key function per article:
+    ~8 ms for 50,000 matches) and only articles reaching it are sorted."""
+    if len(scores) > limit:
+        cutoff = heapq.nlargest(limit, scores.values())[-1]
+        scores = {d: s for d, s in scores.items() if s >= cutoff}
+    return sorted(scores, key=lambda d: (-scores[d], d))[:limit]
 
 
 # whoosh reads an empty filter set as no filter at all: a set holding only

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -69,6 +70,9 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         raw = None
+        # No article of this segment has a score yet: the first word's
+        # scores go in whole (dict.update) instead of one addition each.
+        fresh = True
         for word, boost in encoded:
             if (fieldname, word) not in reader:
                 continue
@@ -83,19 +87,23 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
             factor = _idf(n, searcher.doc_frequency(fieldname, word)) * (k1 + 1) * boost
             get = score.get
             for ids, weights, gone in blocks:
+                values = [factor * w / (w + norms[raw[d]]) for d, w in zip(ids, weights)]
                 if offset:
                     ids = [d + offset for d in ids]
-                    raw_at = [raw[d - offset] for d in ids]
+                if fresh:
+                    score.update(zip(ids, values))
+                    if held is not None:
+                        held.update(zip(ids, repeat(1)))
                 else:
-                    raw_at = [raw[d] for d in ids]
-                for d, w, lb in zip(ids, weights, raw_at):
-                    score[d] = get(d, 0.0) + factor * w / (w + norms[lb])
-                if held is not None:
-                    count = held.get
-                    for d in ids:
-                        held[d] = count(d, 0) + 1
+                    for d, value in zip(ids, values):
+                        score[d] = get(d, 0.0) + value
+                    if held is not None:
+                        count = held.get
+                        for d in ids:
+                            held[d] = count(d, 0) + 1
                 if gone:
                     deleted.update(d + offset for d in gone)
+            fresh = False
     for d in deleted:
         score.pop(d, None)
     return WordScores(score, held)

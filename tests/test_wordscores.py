@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchkit import ranking
 from searchkit.engine import open_index, search
@@ -77,3 +80,10 @@ def test_restricted_ranking(segmented_index: Path, monkeypatch: pytest.MonkeyPat
     slow = _rank(segmented_index, "labour party", monkeypatch, restrict=allowed)
     assert fast.hits and {d for d, _ in fast.hits} <= allowed
     assert [d for d, _ in fast.hits] == [d for d, _ in slow.hits]
+
+
+@given(st.dictionaries(st.integers(0, 500), st.sampled_from([0.5, 1.0, 1.25, 2.0, 3.5]), max_size=80),
+       st.integers(1, 30))
+def test_best_is_nlargest_by_score_then_lower_docnum(scores: dict[int, float], limit: int) -> None:
+    expected = heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d))
+    assert ranking.best(scores, limit) == expected
