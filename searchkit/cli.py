@@ -4,13 +4,14 @@ function, render, map errors to exit codes."""
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from searchkit import config, render
+from searchkit import config, plain
 from searchkit.errors import (
     ArticleNotFoundError,
     CorpusMissingError,
@@ -22,8 +23,13 @@ from searchkit.errors import (
     QuerySyntaxError,
     SearchkitError,
 )
-from searchkit.models import IndexReport
 from searchkit.status import ExitStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from searchkit.records import IndexReport
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,8 +45,29 @@ _EXIT_FOR: list[tuple[type[SearchkitError], ExitStatus]] = [
 ]
 
 
-def _errors() -> render.Console:
-    return render.make_console(stderr=True)
+def _console(stderr: bool = False, *, plain_ok: bool = True) -> plain.Console | Console:
+    """rich's console for the stream; plain.py's where rich would not style
+    it (no rich import: ~20 ms of a fresh `search`)."""
+    if plain_ok and plain.unstyled(sys.stderr if stderr else sys.stdout):
+        return plain.Console(stderr)
+    from searchkit import render
+
+    return render.make_console(stderr)
+
+
+def _errors() -> plain.Console | Console:
+    return _console(stderr=True)
+
+
+def _say(console: plain.Console | Console, text: str, *, meta: bool = False,
+         soft_wrap: bool | None = None) -> None:
+    """One line of text (no markup), dimmed as metadata if `meta` where the console styles."""
+    if isinstance(console, plain.Console):
+        console.print(text)
+    else:
+        from searchkit import render
+
+        console.print(render.Text(text, style=render.META_STYLE if meta else ""), soft_wrap=soft_wrap)
 
 
 def handle_errors(func: F) -> F:
@@ -52,10 +79,10 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SearchkitError as exc:
             status = next((s for cls, s in _EXIT_FOR if isinstance(exc, cls)), ExitStatus.INDEX_ERROR)
-            _errors().print(render.Text(render.safe(f"searchkit: {exc}")))
+            _say(_errors(), plain.safe(f"searchkit: {exc}"))
             raise click.exceptions.Exit(status) from None
         except KeyboardInterrupt:
-            _errors().print(render.Text("searchkit: interrupted"))
+            _say(_errors(), "searchkit: interrupted")
             raise click.exceptions.Exit(ExitStatus.INTERRUPTED) from None
 
     return wrapper  # type: ignore[return-value]
@@ -82,10 +109,11 @@ def _run_index(index: Path, corpus: Path, rebuild: bool = False, wait: float | N
     """Index with a progress bar on stderr; print the report and warnings there."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from searchkit import render
     from searchkit.indexer import update_index
     from searchkit.locking import DEFAULT_TIMEOUT
 
-    err = _errors()
+    err = render.make_console(stderr=True)
 
     def on_wait(pid: int | None) -> None:
         holder = f"pid {pid}" if pid else "another process"
@@ -234,12 +262,13 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         # First search in this folder: build the index, then answer. (Asked
         # this way round so a normal search never imports the indexer.)
         corpus = _corpus_for(index, corpus_dir)
-        _errors().print(render.Text(render.safe(f"No index at {index} yet — indexing {corpus} first.")))
+        _say(_errors(), plain.safe(f"No index at {index} yet — indexing {corpus} first."))
         _run_index(index, corpus)
         result = run()
-    for line in render.spelling_lines(result):
-        _errors().print(line)
-    out = render.make_console()
+    for line in plain.spelling_texts(result):
+        _say(_errors(), line)
+    # Facets and the timeline are rich renderables.
+    out = _console(plain_ok=json_ or not (facets or timeline))
     if count_only:
         out.print(f"{result.total}")
         if not result.total:
@@ -247,20 +276,24 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         return
     if paths_only:
         for path in dict.fromkeys(hit.path for hit in result.hits):
-            out.print(render.Text(render.safe(path)), soft_wrap=True)
+            _say(out, plain.safe(path), soft_wrap=True)
     elif jsonl:
         for hit in result.hits:
-            out.print(render.to_json_line(hit), soft_wrap=True)
+            out.print(plain.to_json_line(hit), soft_wrap=True)
     elif json_:
-        out.print(render.to_json(result if (facets or timeline) else result.hits), soft_wrap=True)
+        out.print(plain.to_json(result if (facets or timeline) else result.hits), soft_wrap=True)
+    elif isinstance(out, plain.Console):
+        out.print_hits(result)
     else:
+        from searchkit import render
+
         render.print_hits(out, result)
         if result.facets:
             out.print(render.facets_renderable(result.facets))
         if result.timeline is not None:
             out.print(render.timeline_renderable(result.timeline, out.width))
     if not (json_ or jsonl or paths_only):
-        _errors().print(render.Text(render.summary_line(result), style=render.META_STYLE))
+        _say(_errors(), plain.summary_line(result), meta=True)
     if not result.hits:
         raise click.exceptions.Exit(ExitStatus.NO_HITS)
 
@@ -328,11 +361,12 @@ def watch_command(poll: bool, interval: float, debounce: float,
     """
     import datetime
 
+    from searchkit import render
     from searchkit.watch import MAX_DELAY, watch
 
     index = config.resolve_index(index_dir)
     corpus = _corpus_for(index, corpus_dir)
-    err = _errors()
+    err = render.make_console(stderr=True)
     first = True
 
     def on_report(report: IndexReport) -> None:
@@ -374,6 +408,7 @@ def similar_command(article_id: str, limit: int, show_all: bool, explain: bool, 
     Example:
       searchkit similar sport/181.txt -n 5
     """
+    from searchkit import render
     from searchkit.engine import similar
     from searchkit.models import SearchOptions
 
@@ -384,7 +419,7 @@ def similar_command(article_id: str, limit: int, show_all: bool, explain: bool, 
         out.print(render.to_json(result.hits), soft_wrap=True)
     else:
         render.print_hits(out, result)
-        _errors().print(render.Text(render.summary_line(result), style=render.META_STYLE))
+        _say(_errors(), plain.summary_line(result), meta=True)
     if not result.hits:
         raise click.exceptions.Exit(ExitStatus.NO_HITS)
 
@@ -402,6 +437,7 @@ def show_command(article_id: str, highlight_query: str | None, json_: bool, inde
     Example:
       searchkit show 000_a209fd0b7f63471a.txt --highlight "Western Sahara"
     """
+    from searchkit import render
     from searchkit.engine import get_article, query_terms
     from searchkit.highlight import match_spans
     from searchkit.schema import TEXT_ANALYZER
@@ -433,6 +469,7 @@ def stats_command(json_: bool, index_dir: str | None) -> None:
     Example:
       searchkit stats
     """
+    from searchkit import render
     from searchkit.engine import index_stats
 
     stats = index_stats(config.resolve_index(index_dir))

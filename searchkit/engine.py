@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -20,7 +21,6 @@ from whoosh.index import EmptyIndexError
 from whoosh.query import Not, Or, Query, Term
 from whoosh.searching import Searcher
 
-from searchkit import facets as facets_
 from searchkit import filters, ranking, suggest
 from searchkit import similar as similar_
 from searchkit.copies import Group, collapse, copies_of
@@ -31,15 +31,12 @@ from searchkit.errors import (
     IndexVersionError,
     QuerySyntaxError,
 )
-from searchkit.explain import explain
 from searchkit.highlight import best_passages, whole_text
 from searchkit.manifest import read_meta, schema_version
 from searchkit.models import (
     FACET_FIELDS,
     SORTS,
-    Article,
     Hit,
-    IndexStats,
     SearchOptions,
     SearchResult,
 )
@@ -50,6 +47,9 @@ from searchkit.schema import (
     TEXT_ANALYZER,
     from_index_date,
 )
+
+if TYPE_CHECKING:
+    from searchkit.records import Article, IndexStats
 
 # A wildcard like `a*` can name thousands of words; highlighting needs only a few.
 MAX_HIGHLIGHT_TERMS = 500
@@ -206,7 +206,11 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
             scoring = parsed.any_word if by_date else (ranked.query or parsed.any_word)
             hits = _explained(searcher, scoring, hits, page)
         facets = tuple(filters.facet(searcher, name, matches) for name in options.facets) if matches is not None else ()
-        timeline = facets_.timeline(filters.dates_of(searcher, matches)) if options.timeline and matches is not None else None
+        timeline = None
+        if options.timeline and matches is not None:
+            from searchkit.facets import timeline as timeline_of
+
+            timeline = timeline_of(filters.dates_of(searcher, matches))
     if not hits and total == 0 and spelling.suggestion is not None:
         # Nothing matches as typed: show what the suggestion finds, and say so.
         instead = search(index, spelling.suggestion, dataclasses.replace(options, suggest=False))
@@ -384,6 +388,8 @@ def _docnum(searcher: Searcher, article_id: str) -> int:
 
 def _explained(searcher: Searcher, query: Query, hits: tuple[Hit, ...],
                page: list[tuple[int, float]]) -> tuple[Hit, ...]:
+    from searchkit.explain import explain
+
     return tuple(
         dataclasses.replace(hit, explain=explain(searcher, query, docnum, score))
         for hit, (docnum, score) in zip(hits, page)
@@ -406,6 +412,8 @@ def get_article(index: Path, article_id: str) -> Article:
 
 
 def article_from_fields(fields: dict) -> Article:
+    from searchkit.records import Article
+
     tags = fields.get("tags") or ""
     return Article(
         id=fields["id"],
@@ -437,6 +445,7 @@ __all__ = ["search", "get_article", "open_index", "query_terms"]
 def index_stats(index: Path) -> IndexStats:
     """Counts for `searchkit stats`: articles, files, authors, date span, size."""
     from searchkit.formats.meta import author_key  # dateutil: not on the search path
+    from searchkit.records import IndexStats
 
     ix = open_index(index)
     authors: set[str] = set()

@@ -6,17 +6,20 @@ timeline. Reads the searcher engine.py opened; no ranking here.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from whoosh.query import Every, Or, Query, Term
 from whoosh.searching import Searcher
 
-from searchkit import facets as facets_
 from searchkit import ranking
 from searchkit.dates import Span
 from searchkit.errors import QuerySyntaxError
-from searchkit.models import Facet, SearchOptions
+from searchkit.models import SearchOptions
 from searchkit.query import ParsedQuery
 from searchkit.schema import KEY_FIELDS, NAME_SEPARATOR, from_index_date, name_key, to_index_date
+
+if TYPE_CHECKING:
+    from searchkit.records import Facet
 
 
 def filters_given(options: SearchOptions) -> bool:
@@ -115,6 +118,8 @@ def dates_of(searcher: Searcher, docnums: list[int]) -> list[datetime | None]:
 
 
 def facet(searcher: Searcher, name: str, docnums: list[int]) -> Facet:
+    from searchkit import facets as facets_  # with --facets only
+
     if name == "year":
         return facets_.count_years(dates_of(searcher, docnums))
     column = searcher.reader().column_reader(KEY_FIELDS[name])

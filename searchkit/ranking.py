@@ -23,7 +23,7 @@ from whoosh.query import And, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from searchkit.schema import SEARCH_FIELD, TEXT_ANALYZER
-from searchkit.wordscores import LENGTHS, length_bytes, word_scores
+from searchkit.wordscores import LENGTHS, length_bytes, phrase_scores, word_scores
 
 # --- What is indexed --------------------------------------------------------
 
@@ -238,6 +238,9 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
         restrict = nothing_if_empty(restrict)
     words = plain_words(any_word)
     if words is None:
+        phrase = _phrase(searcher, all_words, any_word, limit, restrict)
+        if phrase is not None:
+            return phrase
         # Query syntax in use: honour it as typed; all-words tier first.
         return _tiered(searcher, all_words, all_words, any_word, limit, restrict)
     distinct = list(dict.fromkeys(words))
@@ -277,12 +280,47 @@ def _plain(searcher: Searcher, any_word: Query, words: list[str], limit: int,
     if found is None:
         return None
     scores, held, n = found.score, found.held, len(words)
-    candidates = scores.keys() & restrict if restrict is not None else scores.keys()
-    if held is not None:
-        top = heapq.nlargest(limit, candidates, key=lambda d: (held[d] == n, scores[d], -d))
+    if restrict is not None:
+        scores = {d: scores[d] for d in scores.keys() & restrict}
+    if held is not None:  # articles with every word first
+        every = {d: s for d, s in scores.items() if held[d] == n}
+        top = best(every, limit)
+        if len(top) < limit:
+            top += best({d: s for d, s in scores.items() if held[d] != n}, limit - len(top))
     else:
-        top = heapq.nlargest(limit, candidates, key=lambda d: (scores[d], -d))
-    return Ranking([(d, scores[d]) for d in top], len(candidates), any_word, total_exact=True)
+        top = best(scores, limit)
+    return Ranking([(d, scores[d]) for d in top], len(scores), any_word, total_exact=True)
+
+
+def best(scores: dict[int, float], limit: int) -> list[int]:
+    """The `limit` highest-scoring docnums, ties to the lower docnum: as
+    heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d)), but the
+    cut-off score is found among bare floats (no key function per article:
+    ~8 ms for 50,000 matches) and only articles reaching it are sorted."""
+    if len(scores) > limit:
+        cutoff = heapq.nlargest(limit, scores.values())[-1]
+        scores = {d: s for d, s in scores.items() if s >= cutoff}
+    return sorted(scores, key=lambda d: (-scores[d], d))[:limit]
+
+
+def _phrase(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
+            restrict: set[int] | None) -> Ranking | None:
+    """The ranking of a query that is one two-word phrase ("cash flow"), from
+    wordscores.phrase_scores: what `_tiered` gets from whoosh's phrase
+    matcher (same hits, scores and count), several times faster. None for
+    any other query, or where the index cannot be read that way."""
+    if not (type(all_words) is Phrase and all_words == any_word and all_words.fieldname == SEARCH_FIELD
+            and all_words.boost == 1.0 and all_words.slop == 1 and len(all_words.words) == 2
+            and all_words.words[0] != all_words.words[1]):
+        return None
+    first, second = all_words.words
+    found = phrase_scores(searcher, SEARCH_FIELD, first, second, K1, B)
+    if found is None:
+        return None
+    if restrict is not None:
+        found = {d: s for d, s in found.items() if d in restrict}
+    hits = [(d, found[d]) for d in best(found, limit)]
+    return Ranking(hits, _total(searcher, any_word, hits, limit, restrict), all_words)
 
 
 # whoosh reads an empty filter set as no filter at all: a set holding only

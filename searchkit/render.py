@@ -7,12 +7,7 @@ characters have been made visible (same length, so spans stay valid).
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
-from dataclasses import asdict
-from datetime import datetime
-from typing import Any
 
 from rich.console import Console, Group
 from rich.text import Text as Text
@@ -29,29 +24,17 @@ from searchkit.models import (
     Timeline,
 )
 
+# The words are plain.py's (shared with the rich-free output); styles are here.
+from searchkit.plain import LISTED_COPIES as LISTED_COPIES
+from searchkit.plain import _date, duplicates_text, explain_rows, meta_text, spelling_texts
+from searchkit.plain import safe as safe
+from searchkit.plain import summary_line as summary_line
+from searchkit.plain import to_json as to_json
+from searchkit.plain import to_json_line as to_json_line
+
 MATCH_STYLE = "bold yellow"
 HEADLINE_STYLE = "bold"
 META_STYLE = "dim"
-
-# C0 controls (but tab and newline), DEL, C1 controls, and the bidi/format
-# characters that can reorder or hide text in a terminal.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␛ for ESC, ␍ for CR, ␈ for backspace…
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"
-
-
-def safe(text: str) -> str:
-    """Text made inert for a terminal, one character for one character."""
-    return _UNSAFE.sub(lambda m: _visible(m.group()), text)
 
 
 def styled(text: str, spans: Iterable[tuple[int, int]], style: str = "", match: str = MATCH_STYLE) -> Text:
@@ -68,13 +51,8 @@ def make_console(stderr: bool = False) -> Console:
     return console
 
 
-def _date(value: datetime | None) -> str | None:
-    return value.date().isoformat() if value else None
-
-
 def meta_line(hit: Hit | Article) -> Text:
-    parts = [_date(hit.date), hit.author, hit.dateline, hit.source, hit.path]
-    return Text(" · ".join(safe(p) for p in parts if p), style=META_STYLE)
+    return Text(meta_text(hit), style=META_STYLE)
 
 
 def hit_renderable(hit: Hit) -> Group:
@@ -91,30 +69,13 @@ def hit_renderable(hit: Hit) -> Group:
     return Group(*lines)
 
 
-# Copies named on a hit's "+N similar" line; --json lists them all.
-LISTED_COPIES = 3
-
-
 def duplicates_line(ids: tuple[str, ...]) -> Text:
-    shown = ", ".join(safe(i) for i in ids[:LISTED_COPIES])
-    more = ", …" if len(ids) > LISTED_COPIES else ""
-    return Text(f"+{len(ids)} similar: {shown}{more}", style=META_STYLE)
+    return Text(duplicates_text(ids), style=META_STYLE)
 
 
 def explain_lines(explain: Explanation) -> list[Text]:
     """A small table: each term's tf, idf and share of the score, largest first."""
-    rows = [("term", "field", "tf", "idf", "score")]
-    rows += [(t.term, t.field, f"{t.tf:g}", f"{t.idf:.2f}", f"{t.score:.3f}") for t in explain.terms]
-    if explain.other:
-        rows.append(("(proximity, phrases, wildcards)", "", "", "", f"{explain.other:.3f}"))
-    rows.append(("total", "", "", "", f"{explain.score:.3f}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [f"{row[0]:<{widths[0]}}", f"{row[1]:<{widths[1]}}"]
-        cells += [f"{cell:>{w}}" for cell, w in zip(row[2:], widths[2:])]
-        lines.append(Text(safe("  ".join(cells).rstrip()), style=META_STYLE if n == 0 else ""))
-    return lines
+    return [Text(row, style=META_STYLE if n == 0 else "") for n, row in enumerate(explain_rows(explain))]
 
 
 def print_hits(console: Console, result: SearchResult) -> None:
@@ -124,31 +85,7 @@ def print_hits(console: Console, result: SearchResult) -> None:
 
 def spelling_lines(result: SearchResult) -> list[Text]:
     """What the search did about spelling, for stderr."""
-    lines = []
-    if result.searched_suggestion and result.suggestion is not None:
-        lines.append(Text(safe(f"No articles match {result.query!r}; showing articles for "
-                               f"{result.suggestion!r} instead.")))
-    elif result.suggestion is not None:
-        lines.append(Text(safe(f"Did you mean: {result.suggestion}?")))
-    if result.variants:
-        spellings = " or ".join(safe(v) for v in result.variants)
-        lines.append(Text(f"Also showing, after the matches, articles that spell it {spellings}."))
-    return lines
-
-
-def summary_line(result: SearchResult) -> str:
-    shown = len(result.hits)
-    if not shown and result.page > 1 and result.total:
-        return f"No hits on page {result.page}: {result.total:,} articles match {result.query!r}."
-    if not shown:
-        return f"No articles match {result.query!r}."
-    # A query with syntax (phrases, wildcards…) on a large index is counted
-    # by whoosh's estimate beyond the page.
-    total = f"{result.total:,}" if result.total_exact else f"about {result.total:,}"
-    if result.page > 1:
-        first = result.hits[0].rank
-        return f"Hits {first:,}–{first + shown - 1:,} of {total} matching articles shown."
-    return f"{shown} of {total} matching articles shown."
+    return [Text(line) for line in spelling_texts(result)]
 
 
 def article_renderable(article: Article, spans_by_paragraph: dict[int, tuple[tuple[int, int], ...]] | None = None,
@@ -271,26 +208,6 @@ def stats_renderable(stats: IndexStats) -> Group:
     rows += [(f"  {fmt}", f"{n:,}") for fmt, n in sorted(stats.per_format.items())]
     width = max(len(label) for label, _ in rows)
     return Group(*(Text(f"{label:<{width}}  ", style=META_STYLE).append(safe(value)) for label, value in rows))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def to_json(value: Any) -> str:
-    """`asdict` of the same dataclasses the terminal shows; datetimes as ISO 8601."""
-    if isinstance(value, (list, tuple)):
-        data: Any = [asdict(v) for v in value]
-    else:
-        data = asdict(value)
-    return json.dumps(data, default=_json_default, ensure_ascii=True, indent=2)
-
-
-def to_json_line(value: Any) -> str:
-    """One dataclass as one line of JSON (for --jsonl)."""
-    return json.dumps(asdict(value), default=_json_default, ensure_ascii=True)
 
 
 # --- Facets and timeline ----------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchkit import ranking
 from searchkit.engine import open_index, search
@@ -77,3 +80,53 @@ def test_restricted_ranking(segmented_index: Path, monkeypatch: pytest.MonkeyPat
     slow = _rank(segmented_index, "labour party", monkeypatch, restrict=allowed)
     assert fast.hits and {d for d, _ in fast.hits} <= allowed
     assert [d for d, _ in fast.hits] == [d for d, _ in slow.hits]
+
+
+@given(st.dictionaries(st.integers(0, 500), st.sampled_from([0.5, 1.0, 1.25, 2.0, 3.5]), max_size=80),
+       st.integers(1, 30))
+def test_best_is_nlargest_by_score_then_lower_docnum(scores: dict[int, float], limit: int) -> None:
+    expected = heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d))
+    assert ranking.best(scores, limit) == expected
+
+
+PHRASES = ['"prime minister"', '"labour party"', '"tony blair"', '"general election"', '"said labour"',
+           '"minister prime"', '"zzzqqq party"', '"the party"', '"decision on casinos"']
+
+
+def _phrase_rank(index: Path, query: str, monkeypatch: pytest.MonkeyPatch | None, limit: int = 10,
+                 restrict: set[int] | None = None) -> ranking.Ranking:
+    with open_index(index).searcher(weighting=ranking.weighting()) as searcher:
+        parsed = parse_query(query, searcher.schema, searcher.reader())
+        if monkeypatch is not None:  # whoosh's own phrase matcher
+            monkeypatch.setattr(ranking, "phrase_scores", lambda *a, **k: None)
+        try:
+            return ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict)
+        finally:
+            if monkeypatch is not None:
+                monkeypatch.undo()
+
+
+@pytest.mark.parametrize("limit", [3, 10, 200])
+@pytest.mark.parametrize("query", PHRASES)
+def test_phrases_rank_as_whoosh_does(segmented_index: Path, query: str, limit: int,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = _phrase_rank(segmented_index, query, None, limit)
+    slow = _phrase_rank(segmented_index, query, monkeypatch, limit)
+    assert fast.hits == slow.hits  # same articles, same order, the same floats
+    assert fast.total == slow.total
+
+
+def test_restricted_phrase(segmented_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    allowed = set(range(0, 200, 3))
+    fast = _phrase_rank(segmented_index, '"prime minister"', None, restrict=allowed)
+    slow = _phrase_rank(segmented_index, '"prime minister"', monkeypatch, restrict=allowed)
+    assert fast.hits and {d for d, _ in fast.hits} <= allowed
+    assert fast.hits == slow.hits and fast.total == slow.total
+
+
+def test_phrase_fast_path_is_taken(segmented_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = ranking.phrase_scores
+    monkeypatch.setattr(ranking, "phrase_scores", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert _phrase_rank(segmented_index, '"prime minister"', None).hits
+    assert calls

@@ -1,0 +1,213 @@
+"""Result text without rich: the words render.py styles, and plain output.
+
+Where rich would not style a stream (output piped or redirected, the usual
+case for `search … | head`, scripts and benchmarks), `search` writes through
+`Console` here and never imports rich: that import is ~20 ms of a fresh
+`search` process. What is written is what rich writes there, character for
+character (tests/test_plain.py compares the two). Where rich would style,
+or might (FORCE_COLOR, TTY_COMPATIBLE, Jupyter), render.py and rich do it.
+
+Stdlib only; no styles, no markup.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import re
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from searchkit.models import Explanation, Hit, SearchResult
+
+# C0 controls (but tab and newline), DEL, C1 controls, and the bidi/format
+# characters that can reorder or hide text in a terminal.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␛ for ESC, ␍ for CR, ␈ for backspace…
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+def safe(text: str) -> str:
+    """Text made inert for a terminal, one character for one character."""
+    return _UNSAFE.sub(lambda m: _visible(m.group()), text)
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def meta_text(hit: Any) -> str:
+    """Date · author · dateline · source · path of a hit or article."""
+    parts = [_date(hit.date), hit.author, hit.dateline, hit.source, hit.path]
+    return " · ".join(safe(p) for p in parts if p)
+
+
+# Copies named on a hit's "+N similar" line; --json lists them all.
+LISTED_COPIES = 3
+
+
+def duplicates_text(ids: tuple[str, ...]) -> str:
+    shown = ", ".join(safe(i) for i in ids[:LISTED_COPIES])
+    more = ", …" if len(ids) > LISTED_COPIES else ""
+    return f"+{len(ids)} similar: {shown}{more}"
+
+
+def explain_rows(explain: Explanation) -> list[str]:
+    """A small table, header first: each term's tf, idf and share of the score, largest first."""
+    rows = [("term", "field", "tf", "idf", "score")]
+    rows += [(t.term, t.field, f"{t.tf:g}", f"{t.idf:.2f}", f"{t.score:.3f}") for t in explain.terms]
+    if explain.other:
+        rows.append(("(proximity, phrases, wildcards)", "", "", "", f"{explain.other:.3f}"))
+    rows.append(("total", "", "", "", f"{explain.score:.3f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = []
+    for row in rows:
+        cells = [f"{row[0]:<{widths[0]}}", f"{row[1]:<{widths[1]}}"]
+        cells += [f"{cell:>{w}}" for cell, w in zip(row[2:], widths[2:])]
+        lines.append(safe("  ".join(cells).rstrip()))
+    return lines
+
+
+def hit_lines(hit: Hit) -> list[str]:
+    """A hit as the terminal shows it, unstyled, ending with a blank line."""
+    lines = [f"{hit.rank:>2}. {safe(hit.headline)}", f"    {meta_text(hit)}"]
+    if hit.duplicates:
+        lines.append(f"    {duplicates_text(hit.duplicates)}")
+    lines += [f"    {safe(snippet.text)}" for snippet in hit.snippets]
+    if hit.explain is not None:
+        lines += [f"    {row}" for row in explain_rows(hit.explain)]
+    lines.append("")
+    return lines
+
+
+def spelling_texts(result: SearchResult) -> list[str]:
+    """What the search did about spelling, for stderr."""
+    lines = []
+    if result.searched_suggestion and result.suggestion is not None:
+        lines.append(safe(f"No articles match {result.query!r}; showing articles for "
+                          f"{result.suggestion!r} instead."))
+    elif result.suggestion is not None:
+        lines.append(safe(f"Did you mean: {result.suggestion}?"))
+    if result.variants:
+        spellings = " or ".join(safe(v) for v in result.variants)
+        lines.append(f"Also showing, after the matches, articles that spell it {spellings}.")
+    return lines
+
+
+def summary_line(result: SearchResult) -> str:
+    shown = len(result.hits)
+    if not shown and result.page > 1 and result.total:
+        return f"No hits on page {result.page}: {result.total:,} articles match {result.query!r}."
+    if not shown:
+        return f"No articles match {result.query!r}."
+    # A query with syntax (phrases, wildcards…) on a large index is counted
+    # by whoosh's estimate beyond the page.
+    total = f"{result.total:,}" if result.total_exact else f"about {result.total:,}"
+    if result.page > 1:
+        first = result.hits[0].rank
+        return f"Hits {first:,}–{first + shown - 1:,} of {total} matching articles shown."
+    return f"{shown} of {total} matching articles shown."
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_json(value: Any) -> str:
+    """`asdict` of the same dataclasses the terminal shows; datetimes as ISO 8601."""
+    if isinstance(value, (list, tuple)):
+        data: Any = [asdict(v) for v in value]
+    else:
+        data = asdict(value)
+    return json.dumps(data, default=_json_default, ensure_ascii=True, indent=2)
+
+
+def to_json_line(value: Any) -> str:
+    """One dataclass as one line of JSON (for --jsonl)."""
+    return json.dumps(asdict(value), default=_json_default, ensure_ascii=True)
+
+
+# --- Writing where rich would not style ----------------------------------
+
+
+def unstyled(file: IO[str]) -> bool:
+    """Whether rich's Console would treat `file` as no terminal (rich's
+    `Console.is_terminal`, same environment variables, same order): then
+    it writes the bare text, as `Console` here does. False when in doubt."""
+    if getattr(sys.stdin, "__module__", "").startswith("idlelib"):
+        return True  # rich: Idle claims to be a tty but is not one
+    if "get_ipython" in vars(builtins):
+        return False  # maybe Jupyter, which rich renders its own way
+    tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if tty_compatible in ("0", "1"):
+        return tty_compatible == "0"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color == ""
+    isatty = getattr(file, "isatty", None)
+    try:
+        return isatty is None or not isatty()
+    except ValueError:  # closed
+        return True
+
+
+# rich's Text drops these control codes (rich.control.strip_control_codes).
+_STRIPPED = {7: None, 8: None, 11: None, 12: None, 13: None}
+TAB_SIZE = 8
+
+
+def _expand_tabs(line: str) -> str:
+    """As rich's Text.expand_tabs: tab stops every 8 cells of the line."""
+    if line.isascii():
+        return line.expandtabs(TAB_SIZE)
+    from rich.cells import cell_len  # wide characters: rich's own widths
+
+    out, position = [], 0
+    for part in line.split("\t")[:-1]:
+        position += cell_len(part) + 1
+        out.append(part + " " * (1 + (-position) % TAB_SIZE))
+        position += (-position) % TAB_SIZE
+    out.append(line.rsplit("\t", 1)[-1])
+    return "".join(out)
+
+
+class Console:
+    """Writes text to stdout (or stderr) as rich does to a non-terminal with
+    soft wrapping: no styles, no wrapping, tabs expanded, one line per print."""
+
+    is_terminal = False
+
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
+
+    @property
+    def file(self) -> IO[str]:
+        return sys.stderr if self.stderr else sys.stdout
+
+    def print(self, text: str, soft_wrap: bool | None = None) -> None:
+        """Like rich's `Console.print` of one str (soft wrapping is all there is here)."""
+        text = text.translate(_STRIPPED)
+        if "\t" in text:
+            text = "\n".join(_expand_tabs(line) for line in text.split("\n"))
+        file = self.file
+        file.write(text + "\n")
+        file.flush()
+
+    def print_hits(self, result: SearchResult) -> None:
+        for hit in result.hits:
+            self.print("\n".join(hit_lines(hit)))
