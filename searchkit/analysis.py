@@ -42,8 +42,15 @@ def stem(word: str) -> str:
 
 
 _pack_count = Struct("!I").pack  # as whoosh.formats.Positions encodes
-# Most words occur once in an article: their encoded positions, precomputed.
-_ONCE = [_pack_count(1) + dumps([p], 2) for p in range(4096)]
+# Most words occur once in an article: their encoded positions, made on
+# first use (index_terms), not at import: a search would pay ~1 ms for them.
+_ONCE: list[bytes] = []
+_ONCE_MAX = 4096
+
+
+def _make_once() -> list[bytes]:
+    _ONCE[:] = [_pack_count(1) + dumps([p], 2) for p in range(_ONCE_MAX)]
+    return _ONCE
 
 
 def index_terms(value: str, stoplist: frozenset[str] | None = None
@@ -76,7 +83,7 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
             found.append(pos)
         pos += 1
     items = []
-    once = _ONCE
+    once = _ONCE or _make_once()
     for term, poslist in positions.items():
         n = len(poslist)
         if n == 1 and poslist[0] < len(once):
