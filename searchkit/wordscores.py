@@ -55,9 +55,12 @@ class WordScores:
 
 
 def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]],
-                k1: float, b: float, *, count_held: bool = False) -> WordScores | None:
+                k1: float, b: float, *, count_held: bool = False,
+                held_of: int | None = None) -> WordScores | None:
     """BM25 (Robertson–Spärck Jones idf, as ranking.BM25) of `words`, each
-    (indexed word, boost), summed per article over every segment."""
+    (indexed word, boost), summed per article over every segment. With
+    `count_held`, how many of the first `held_of` words (default: all) each
+    article holds."""
     n = searcher.doc_count_all()
     avgfl = searcher.avg_field_length(fieldname) or 1
     field = searcher.schema[fieldname]
@@ -66,10 +69,11 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
     score: dict[int, float] = {}
     held: dict[int, int] | None = {} if count_held else None
     deleted: set[int] = set()
+    counted = len(encoded) if held_of is None else held_of
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         raw = None
-        for word, boost in encoded:
+        for i, (word, boost) in enumerate(encoded):
             if (fieldname, word) not in reader:
                 continue
             if raw is None:
@@ -90,7 +94,7 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
                     raw_at = [raw[d] for d in ids]
                 for d, w, lb in zip(ids, weights, raw_at):
                     score[d] = get(d, 0.0) + factor * w / (w + norms[lb])
-                if held is not None:
+                if held is not None and i < counted:
                     count = held.get
                     for d in ids:
                         held[d] = count(d, 0) + 1
@@ -98,6 +102,8 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
                     deleted.update(d + offset for d in gone)
     for d in deleted:
         score.pop(d, None)
+        if held is not None:
+            held.pop(d, None)
     return WordScores(score, held)
 
 
