@@ -149,7 +149,8 @@ PROXIMITY_SLOP = 1
 # 0.933, known-item 0.942, 0.945, 0.946 (S@10 0.995), 0.947, and even at 5%
 # 2-word queries took ~25 → ~38 ms (p50 13 → 19 ms, p95 57 → 68 ms): the
 # analysis of the feedback articles and the added words' lookups cost ~10 ms
-# at any budget. Dropped.
+# at any budget. 5 added words instead of 20 (from 2 words): Reuters 0.564
+# / 0.934, known-item 0.946, but 2-word queries ~25 → ~130 ms. Dropped.
 FEEDBACK_MIN_WORDS = 5
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
