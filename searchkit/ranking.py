@@ -23,7 +23,7 @@ from whoosh.query import And, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from searchkit.schema import SEARCH_FIELD, TEXT_ANALYZER
-from searchkit.wordscores import LENGTHS, length_bytes, phrase_scores, word_scores
+from searchkit.wordscores import LENGTHS, leaves, length_bytes, phrase_scores, word_scores
 
 # --- What is indexed --------------------------------------------------------
 
@@ -131,11 +131,26 @@ PROXIMITY_SLOP = 1
 # total. TIME MAP 0.687 → 0.729, nDCG@10 0.745 → 0.777. 10 docs / 20
 # words / 0.5 are the usual RM3 settings; 5 or 20 docs, 10 or 40 words,
 # 0.6 or 0.7 and a flatter article weighting were each worse or no better.
-# Applied to 2-word queries too it lifted Reuters MAP 0.535 → 0.578, but the
-# 20-word expanded query scores most of the index: 3-word queries went from
-# ~15 ms to ~70 ms on the 2,225 BBC articles, and it grows with the archive.
-# So only descriptions of 5+ words, where it pays most and such latency is
-# expected, get it.
+# The expanded query is scored by wordscores (_fed_back; whoosh's matchers
+# only where wordscores cannot read the index), the typed words' postings
+# read once for both passes, the proximity pairs read only at the best
+# PROXIMITY_CANDIDATES: the same scores and the same TIME figures, TIME's 83
+# queries at 1000 hits 17.5 → 11.4 s, 20 TIME queries on 100,000 articles
+# p50 5.4 → 0.50 s, p95 8.6 → 1.3 s.
+# Only descriptions of 5+ words get it. For 2+ words (all-words tier kept,
+# no proximity pairs: FEEDBACK_MIN_WORDS 2) TIME 0.739 / 0.790 (its three
+# 4-word and one 3-word queries), Reuters MAP 0.535 → 0.580, nDCG@10 0.908
+# → 0.934, known-item MRR 0.944 → 0.949; from 3 words 0.540 / 0.912, 0.949;
+# from 4 words no change. But the 20 added words hold ~400,000 postings on
+# 100,000 articles: a 2-word query ~25 → ~375 ms (bench/queries.txt p95 60 →
+# 445 ms). Letting the added words hold at most 1 / 2 / 5 / 20% of the
+# articles' count in postings between them favours rare words (numbers,
+# names): Reuters 0.541 / 0.898, 0.539 / 0.913, 0.555 / 0.928, 0.552 /
+# 0.933, known-item 0.942, 0.945, 0.946 (S@10 0.995), 0.947, and even at 5%
+# 2-word queries took ~25 → ~38 ms (p50 13 → 19 ms, p95 57 → 68 ms): the
+# analysis of the feedback articles and the added words' lookups cost ~10 ms
+# at any budget. 5 added words instead of 20 (from 2 words): Reuters 0.564
+# / 0.934, known-item 0.946, but 2-word queries ~25 → ~130 ms. Dropped.
 FEEDBACK_MIN_WORDS = 5
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
@@ -244,27 +259,190 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
         # Query syntax in use: honour it as typed; all-words tier first.
         return _tiered(searcher, all_words, all_words, any_word, limit, restrict)
     distinct = list(dict.fromkeys(words))
+    tiered = 1 < len(distinct) <= ALL_WORDS_FIRST_MAX
     if len(distinct) < FEEDBACK_MIN_WORDS:
-        tiered = 1 < len(distinct) <= ALL_WORDS_FIRST_MAX
         fast = _plain(searcher, any_word, words, limit, restrict, tiered)
         if fast is not None:
             return fast
+    else:
+        fast = _fed_back(searcher, all_words, any_word, words, limit, restrict, tiered)
+        if fast is not None:
+            return fast
+    # whoosh's matchers (segments wordscores cannot read): slow, same scores.
     scoring_query: Query = any_word
     if len(distinct) >= FEEDBACK_MIN_WORDS:
-        first_pass = all_words if len(distinct) <= ALL_WORDS_FIRST_MAX else any_word
-        scoring_query = _expanded(searcher, first_pass, words, restrict) or any_word
-        pairs = [
-            Phrase(SEARCH_FIELD, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
-            for a, b in zip(words, words[1:])
-            if a != b
-        ]
+        first = _first_pass(searcher, all_words, any_word, words, restrict, tiered)
+        expansion = _expansion(searcher, first, words)
+        if expansion is not None:
+            scoring_query = Or([Term(SEARCH_FIELD, w, boost=x) for w, x in expansion])
+        pairs = _pairs(words) if not tiered else []
         if pairs:
             scoring_query = Or([scoring_query, *pairs])
-    if 1 < len(distinct) <= ALL_WORDS_FIRST_MAX:
-        return _tiered(searcher, scoring_query, all_words, any_word, limit, restrict)
+    if tiered and scoring_query is not any_word:
+        return _tiered_by(searcher, scoring_query, all_words, any_word, limit, restrict)
+    if tiered:
+        return _tiered(searcher, any_word, all_words, any_word, limit, restrict)
     results = searcher.search(scoring_query, limit=limit, filter=restrict)
     hits = [(h.docnum, h.score) for h in results]
     return Ranking(hits, _total(searcher, any_word, hits, limit, restrict), scoring_query)
+
+
+def _tiered_by(searcher: Searcher, scoring_query: Query, all_words: Query, any_word: Query,
+               limit: int, restrict: set[int] | None) -> Ranking:
+    """Articles matching `all_words` first, then the rest, both ranked by
+    `scoring_query` (the reference for _fed_back's tiers; lists every
+    all-words article: slow)."""
+    holding = set(searcher.docs_for_query(all_words))
+    if restrict is not None:
+        holding &= restrict
+    first = searcher.search(scoring_query, filter=nothing_if_empty(holding), limit=limit)
+    hits = [(h.docnum, h.score) for h in first]
+    if len(hits) < limit:
+        rest = searcher.search(scoring_query, filter=restrict, mask=nothing_if_empty(holding),
+                               limit=limit - len(hits))
+        hits += [(h.docnum, h.score) for h in rest]
+    matching = len(set(searcher.docs_for_query(any_word)) & (restrict or set(range(searcher.doc_count_all()))))
+    return Ranking(hits, max(len(hits), matching), scoring_query, total_exact=True)
+
+
+def _pairs(words: list[str]) -> list[Phrase]:
+    """The proximity bonus queries: adjacent typed words, in order."""
+    return [
+        Phrase(SEARCH_FIELD, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+        for a, b in zip(words, words[1:])
+        if a != b
+    ]
+
+
+def _first_pass(searcher: Searcher, all_words: Query, any_word: Query, words: list[str],
+                restrict: set[int] | None, tiered: bool) -> list[tuple[int, float]]:
+    """The feedback articles: the typed query's top FEEDBACK_DOCS."""
+    fast = _plain(searcher, any_word, words, FEEDBACK_DOCS, restrict, tiered)
+    if fast is not None:
+        return fast.hits
+    if tiered and _plain_or(any_word):  # as _plain's tiers
+        return _tiered(searcher, any_word, all_words, any_word, FEEDBACK_DOCS, restrict).hits
+    query = all_words if tiered else any_word
+    return [(h.docnum, h.score) for h in searcher.search(query, limit=FEEDBACK_DOCS, filter=restrict)]
+
+
+def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list[str],
+              limit: int, restrict: set[int] | None, tiered: bool) -> Ranking | None:
+    """The feedback-expanded ranking, scored by wordscores (the same scores
+    as whoosh's matchers over Or([expanded words, *proximity pairs])); None
+    where wordscores cannot read the index. The typed words' postings are
+    read once, for the first pass and the final one."""
+    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, count_held=True)
+    if found is None:
+        return None
+    plain, held = found.score, found.held
+    assert held is not None
+    typed = len(words)  # held counts a word typed twice twice
+    if _plain_or(any_word):
+        first = [(d, plain[d]) for d in _best(plain, held, typed, tiered, restrict, FEEDBACK_DOCS)]
+    else:  # a typed AND: honoured in the first pass
+        first_query = all_words if tiered else any_word
+        first = [(h.docnum, h.score)
+                 for h in searcher.search(first_query, limit=FEEDBACK_DOCS, filter=restrict)]
+    expansion = _expansion(searcher, first, words)
+    share = 1.0
+    if expansion is None:
+        expansion = [(w, float(c)) for w, c in Counter(words).items()]
+    else:
+        # The typed words' part of the expanded query is their plain score
+        # times `share`: the added words are summed into `plain` over
+        # `share` (the same order, no pass over every match) and the hits'
+        # scores scaled back.
+        share = ORIGINAL_WEIGHT / len(words)
+        added = [(w, x / share) for w, x in expansion[len(set(words)):]]
+        extra = word_scores(searcher, SEARCH_FIELD, added, K1, B)
+        if extra is None:
+            return None
+        get = plain.get
+        for d, x in extra.score.items():
+            plain[d] = get(d, 0.0) + x
+    scores = plain
+    # Tiered (short) queries get no proximity bonus (see PROXIMITY_BOOST).
+    pairs = _pairs(words) if not tiered else []
+    query: Query = Or([Term(SEARCH_FIELD, w, boost=x) for w, x in expansion])
+    if pairs:
+        query = Or([query, *pairs])
+        shortlist = _best(scores, held, typed, tiered, restrict, max(limit, PROXIMITY_CANDIDATES))
+        for d, bonus in _proximity(searcher, words, shortlist).items():
+            scores[d] += bonus / share
+        top = _best({d: scores[d] for d in shortlist}, held, typed, tiered, None, limit)
+    else:
+        top = _best(scores, held, typed, tiered, restrict, limit)
+    matching = len(held) if restrict is None else len(held.keys() & restrict)
+    return Ranking([(d, share * scores[d]) for d in top], max(len(top), matching), query,
+                   total_exact=True)
+
+
+def _best(scores: dict[int, float], held: dict[int, int], typed: int, tiered: bool,
+          restrict: set[int] | None, k: int) -> list[int]:
+    """The `k` best of `scores` (among `restrict`), best first; those
+    holding all `typed` words first if `tiered`. Ties by docnum."""
+    def key(d: int) -> tuple[float, int]:
+        return scores[d], -d
+
+    if not tiered:
+        pool = scores.keys() & restrict if restrict is not None else scores.keys()
+        return heapq.nlargest(k, pool, key=key)
+    first = [d for d, n in held.items() if n == typed and (restrict is None or d in restrict)]
+    top = heapq.nlargest(k, first, key=key)
+    if len(top) < k:
+        chosen = set(first)
+        rest = (d for d in scores if d not in chosen and (restrict is None or d in restrict))
+        top += heapq.nlargest(k - len(top), rest, key=key)
+    return top
+
+
+# How many of the best-scored articles the proximity bonus is read for
+# (whoosh's phrase matching over every article holding both words was the
+# slow part): at least the hits asked for, so the benchmarks' 1000 hits get
+# the exact whoosh ranking; at 10 hits an article below the 100th would need
+# a bonus larger than the gap.
+PROXIMITY_CANDIDATES = 100
+
+
+def _proximity(searcher: Searcher, words: list[str], docnums: list[int]) -> dict[int, float]:
+    """The proximity bonus of each of `docnums` (as _pairs' Phrase queries
+    score it in whoosh: PROXIMITY_BOOST × both words' BM25 where the second
+    follows the first within PROXIMITY_SLOP positions), reading the two
+    words' postings only at those articles."""
+    bonus: dict[int, float] = {}
+    pairs = [(a, b) for a, b in zip(words, words[1:]) if a != b]
+    field = searcher.schema[SEARCH_FIELD]
+    by_leaf = leaves(searcher)
+    ordered = sorted(docnums)
+    for i, (sub, offset) in enumerate(by_leaf):
+        end = by_leaf[i + 1][1] if i + 1 < len(by_leaf) else offset + sub.doc_count_all()
+        local = [d - offset for d in ordered if offset <= d < end]
+        if not local:
+            continue
+        reader = sub.reader()
+        for a, b in pairs:
+            ta, tb = field.to_bytes(a), field.to_bytes(b)
+            if (SEARCH_FIELD, ta) not in reader or (SEARCH_FIELD, tb) not in reader:
+                continue
+            ma, mb = sub.postings(SEARCH_FIELD, ta), sub.postings(SEARCH_FIELD, tb)
+            for d in local:
+                if not ma.is_active() or not mb.is_active():
+                    break
+                ma.skip_to(d)
+                if not ma.is_active():
+                    break
+                if ma.id() != d:
+                    continue
+                mb.skip_to(d)
+                if not mb.is_active():
+                    break
+                if mb.id() != d:
+                    continue
+                after = {p + 1 for p in ma.value_as("positions")}
+                if any(p - q in after for p in mb.value_as("positions") for q in range(PROXIMITY_SLOP)):
+                    bonus[d + offset] = bonus.get(d + offset, 0.0) + PROXIMITY_BOOST * (ma.score() + mb.score())
+    return bonus
 
 
 def _plain(searcher: Searcher, any_word: Query, words: list[str], limit: int,
@@ -272,9 +450,7 @@ def _plain(searcher: Searcher, any_word: Query, words: list[str], limit: int,
     """The ranking of a plain-words query from wordscores (same scores as
     whoosh's, several times faster; see there); None where it cannot read
     the index, or for a query that is not a plain OR of words (`a AND b`)."""
-    if not (isinstance(any_word, Term) or (
-            type(any_word) is Or and any_word.boost == 1.0
-            and all(isinstance(q, Term) for q in any_word.children()))):
+    if not _plain_or(any_word):
         return None
     found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, count_held=tiered)
     if found is None:
@@ -323,6 +499,13 @@ def _phrase(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
     return Ranking(hits, _total(searcher, any_word, hits, limit, restrict), all_words)
 
 
+def _plain_or(query: Query) -> bool:
+    """Whether `query` is one word or a plain OR of words."""
+    return isinstance(query, Term) or (
+        type(query) is Or and query.boost == 1.0
+        and all(isinstance(q, Term) for q in query.children()))
+
+
 # whoosh reads an empty filter set as no filter at all: a set holding only
 # this docnum, which no article has, lets nothing through.
 NO_ARTICLE = -1
@@ -368,20 +551,20 @@ def _total(searcher: Searcher, query: Query, hits: list[tuple[int, float]], limi
     return max(len(hits), min(estimate, searcher.doc_count()))
 
 
-def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
-              restrict: set[int] | None = None) -> Query | None:
-    """RM3: the typed words plus the words characterising the first pass's top
-    articles, weights summing to 1. None if the first pass finds nothing."""
-    top = searcher.search(first_pass, limit=FEEDBACK_DOCS, filter=restrict)
-    if len(top) == 0:
+def _expansion(searcher: Searcher, top: list[tuple[int, float]],
+               words: list[str]) -> list[tuple[str, float]] | None:
+    """RM3: the typed words plus the words characterising the feedback
+    articles `top` (docnum, score; best first), each with its weight; the
+    weights sum to 1, typed words first. None if there is nothing to add."""
+    if not top:
         return None
-    best = top[0].score
+    best = top[0][1]
     typed = Counter(words)
     weights: dict[str, float] = {}
-    for hit in top:
-        fields = hit.fields()
+    for docnum, score in top:
+        fields = searcher.reader().stored_fields(docnum)
         text = f"{fields.get('headline', '')}\n{fields.get('body', '')[:FEEDBACK_CHARS]}"
-        article_weight = math.exp(hit.score - best)
+        article_weight = math.exp(score - best)
         for word, share in _near_typed([t.text for t in TEXT_ANALYZER(text)], typed).items():
             weights[word] = weights.get(word, 0.0) + article_weight * share
     n_docs = searcher.doc_count_all()
@@ -396,15 +579,9 @@ def _expanded(searcher: Searcher, first_pass: Query, words: list[str],
     if not expansion:
         return None
     expansion_total = sum(w for _, w in expansion)
-    parts = [
-        Term(SEARCH_FIELD, word, boost=ORIGINAL_WEIGHT * count / len(words))
-        for word, count in typed.items()
-    ]
-    parts += [
-        Term(SEARCH_FIELD, word, boost=(1 - ORIGINAL_WEIGHT) * weight / expansion_total)
-        for word, weight in expansion
-    ]
-    return Or(parts)
+    parts = [(word, ORIGINAL_WEIGHT * count / len(words)) for word, count in typed.items()]
+    parts += [(word, (1 - ORIGINAL_WEIGHT) * weight / expansion_total) for word, weight in expansion]
+    return parts
 
 
 def _near_typed(tokens: list[str], typed: Counter[str] | set[str]) -> dict[str, float]:

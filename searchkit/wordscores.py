@@ -57,9 +57,12 @@ class WordScores:
 
 
 def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]],
-                k1: float, b: float, *, count_held: bool = False) -> WordScores | None:
+                k1: float, b: float, *, count_held: bool = False,
+                held_of: int | None = None) -> WordScores | None:
     """BM25 (Robertson–Spärck Jones idf, as ranking.BM25) of `words`, each
-    (indexed word, boost), summed per article over every segment."""
+    (indexed word, boost), summed per article over every segment. With
+    `count_held`, how many of the first `held_of` words (default: all) each
+    article holds."""
     n = searcher.doc_count_all()
     avgfl = searcher.avg_field_length(fieldname) or 1
     field = searcher.schema[fieldname]
@@ -68,13 +71,14 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
     score: dict[int, float] = {}
     held: dict[int, int] | None = {} if count_held else None
     deleted: set[int] = set()
+    counted = len(encoded) if held_of is None else held_of
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         raw = None
         # No article of this segment has a score yet: the first word's
         # scores go in whole (dict.update) instead of one addition each.
         fresh = True
-        for word, boost in encoded:
+        for i, (word, boost) in enumerate(encoded):
             if (fieldname, word) not in reader:
                 continue
             if raw is None:
@@ -93,12 +97,12 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
                     ids = [d + offset for d in ids]
                 if fresh:
                     score.update(zip(ids, values))
-                    if held is not None:
+                    if held is not None and i < counted:
                         held.update(zip(ids, repeat(1)))
                 else:
                     for d, value in zip(ids, values):
                         score[d] = get(d, 0.0) + value
-                    if held is not None:
+                    if held is not None and i < counted:
                         count = held.get
                         for d in ids:
                             held[d] = count(d, 0) + 1
@@ -107,6 +111,8 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
             fresh = False
     for d in deleted:
         score.pop(d, None)
+        if held is not None:
+            held.pop(d, None)
     return WordScores(score, held)
 
 
