@@ -230,7 +230,9 @@ def run_child(cmd: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[
 
 
 class TreeMemory:
-    """Samples the summed RSS of a process and its descendants (Linux /proc)."""
+    """Samples the memory of a process and its descendants (Linux /proc):
+    the sum of their proportional set sizes, so that pages a forked worker
+    shares with its parent count once, not once per process."""
 
     def __init__(self, pid: int, every: float = 0.05) -> None:
         import threading
@@ -241,20 +243,16 @@ class TreeMemory:
         self._thread.start()
 
     def _run(self) -> None:
-        page = os.sysconf("SC_PAGE_SIZE")
         while not self._done.wait(self.every):
             parents: dict[int, int] = {}
-            rss: dict[int, int] = {}
             for name in os.listdir("/proc"):
                 if not name.isdigit():
                     continue
                 try:
                     with open(f"/proc/{name}/stat", "rb") as fh:
-                        fields = fh.read().rsplit(b")", 1)[1].split()
-                except OSError:
+                        parents[int(name)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
                     continue
-                parents[int(name)] = int(fields[1])
-                rss[int(name)] = int(fields[21]) * page
             tree, grew = {self.pid}, True
             while grew:
                 grew = False
@@ -262,11 +260,23 @@ class TreeMemory:
                     if parent in tree and child not in tree:
                         tree.add(child)
                         grew = True
-            self.peak = max(self.peak, sum(rss.get(p, 0) for p in tree))
+            self.peak = max(self.peak, sum(_pss(pid) for pid in tree))
 
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def size_on_disk(path: Path) -> int:

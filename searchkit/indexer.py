@@ -57,6 +57,11 @@ Progress = Callable[[int, int], None]
 # (256 was no faster and raised peak memory by 120 MB at 20,000 articles).
 WRITER_MEMORY_MB = 128
 
+# The posting pools of a build's workers share this much (each worker holds
+# ~110 MB besides; 100,000 articles on 2 workers: ~430 MB in all at 80,
+# 500 MB at 128).
+WORKER_MEMORY_MB = 80
+
 # A build reading at least this many files uses a worker per core (each
 # worker costs ~0.1 s to start and its segment a little per query).
 PARALLEL_MIN_FILES = 2000
@@ -330,7 +335,7 @@ def _read_in_workers(to_read: list[CorpusFile], manifest: Manifest, report: Inde
     n = min(parallel.cores(), len(to_read))
     size = -(-len(to_read) // n)
     parts = [to_read[i:i + size] for i in range(0, len(to_read), size)]
-    limitmb = max(16, WRITER_MEMORY_MB // len(parts))
+    limitmb = max(16, WORKER_MEMORY_MB // len(parts))
 
     def work(files: list[CorpusFile], tick: parallel.Tick) -> tuple[Any, ...]:
         part = _Changes.for_worker(NewsWriter(ix, _lk=False, limitmb=limitmb))
