@@ -327,14 +327,27 @@ def _find_changes(
             progress(done, len(to_read))
 
 
+def _by_bytes(files: list[CorpusFile], n: int) -> list[list[CorpusFile]]:
+    """`files` in at most `n` runs of neighbours holding about as many bytes
+    each (a corpus of a few large files, like Reuters' SGML, would leave one
+    worker with most of the work if split by count)."""
+    total = sum(f.size for f in files) or 1
+    parts: list[list[CorpusFile]] = [[]]
+    done = 0
+    for f in files:
+        if len(parts) < n and parts[-1] and done >= total * len(parts) / n:
+            parts.append([])
+        parts[-1].append(f)
+        done += f.size
+    return parts
+
+
 def _read_in_workers(to_read: list[CorpusFile], manifest: Manifest, report: IndexReport,
                      progress: Progress | None, changes: _Changes) -> None:
     """A build's files read, analysed and written by one worker per core,
     each into a segment of its own, committed with the run's writer."""
     ix, writer = changes.opened()
-    n = min(parallel.cores(), len(to_read))
-    size = -(-len(to_read) // n)
-    parts = [to_read[i:i + size] for i in range(0, len(to_read), size)]
+    parts = _by_bytes(to_read, min(parallel.cores(), len(to_read)))
     limitmb = max(16, WORKER_MEMORY_MB // len(parts))
 
     def work(files: list[CorpusFile], tick: parallel.Tick) -> tuple[Any, ...]:

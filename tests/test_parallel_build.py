@@ -178,3 +178,13 @@ def test_work_is_not_split_while_other_threads_run(monkeypatch: pytest.MonkeyPat
     finally:
         stop.set()
         thread.join()
+
+
+def test_work_is_split_by_bytes() -> None:
+    from searchkit.corpus import CorpusFile
+
+    files = [CorpusFile(f"f{i}", f"/c/f{i}", size, 0) for i, size in enumerate([900, 50, 50, 50, 50, 900])]
+    parts = indexer._by_bytes(files, 2)
+    assert [[f.relpath for f in part] for part in parts] == [["f0", "f1", "f2"], ["f3", "f4", "f5"]]
+    assert indexer._by_bytes(files[:1], 2) == [files[:1]]
+    assert sum(indexer._by_bytes(files, 3), []) == files
