@@ -7,8 +7,10 @@ the time of building an index. This writer keeps, per field, a dict from term
 to a flat list of its postings (docnum, weight, encoded value) as documents
 arrive; a full pool spills to a run file as term-sorted marshal chunks; at the
 end, runs are merged term by term and each term's postings are written as
-whole blocks. The segment files are byte-for-byte what whoosh writes (a test
-reads one index built both ways), so whoosh reads them as its own.
+whole blocks, or inlined in the term table for a one-document term. The
+segments hold what whoosh's own writer puts there, as a reader sees it
+(tests/test_parallel_build.py reads an index built both ways); the bytes
+differ only where whoosh3 allows (inlined postings, shared pickle memos).
 
 Searched text goes through `analysis.index_terms` (one loop, no Token
 objects) instead of whoosh's Format.word_values; other fields index as
@@ -27,12 +29,12 @@ from operator import itemgetter
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 from searchkit.analysis import NewsAnalyzer, index_terms
-from searchkit.wordscores import LENGTHS
+from searchkit.wordscores import LENGTHS, perdoc_length_bytes
 
 # Postings per marshal chunk in a run file: large enough for marshal to be
 # fast, small enough that merging many runs holds little in memory (chunks
@@ -283,14 +285,9 @@ def _field_lengths(lengths: Any, fieldname: str) -> Any:
     none), its length column read in one go; None without length stats."""
     if lengths is None:
         return None
-    try:
-        column = lengths._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-    except (AttributeError, TypeError):
-        raw = None
-    if not isinstance(raw, bytes):
-        return lengths.doc_field_length_reader(fieldname)  # not whoosh3's layout
-    raw += bytes(max(0, lengths.doc_count_all() - len(raw)))
+    raw = perdoc_length_bytes(lengths, fieldname, lengths.doc_count_all())
+    if raw is None:  # no lengths for this field, or not whoosh3's layout
+        return lengths.doc_field_length_reader(fieldname)
     return lambda docnum: LENGTHS[raw[docnum]]
 
 

@@ -35,15 +35,22 @@ def length_bytes(reader: Any, fieldname: str) -> bytes | None:
     """The length byte of `fieldname` for every document of a segment
     (whoosh reads them one at a time through three file layers), or None
     where the segment is not whoosh3's."""
+    return perdoc_length_bytes(getattr(reader, "_perdoc", None), fieldname, reader.doc_count_all())
+
+
+def perdoc_length_bytes(perdoc: Any, fieldname: str, doc_count: int) -> bytes | None:
+    """length_bytes from a segment's per-document reader (also the one of a
+    segment being written); None where it is not whoosh3's or the field has
+    no lengths."""
     try:
-        column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
         raw = column._dbfile.get(column._basepos, column._count)
     except (AttributeError, TypeError):
         return None
     if not isinstance(raw, bytes):
         return None
     # Documents past the column's end have the default length byte, 0.
-    return raw + bytes(max(0, reader.doc_count_all() - len(raw)))
+    return raw + bytes(max(0, doc_count - len(raw)))
 
 
 @dataclass
