@@ -134,17 +134,31 @@ def leaves(searcher: Any) -> list[tuple[Any, int]]:
     return list(searcher.leaf_searchers())
 
 
-def _blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float], frozenset[int]]] | None:
+def _leaf(matcher: Any) -> tuple[Any, frozenset[int]] | None:
+    """(the term's own matcher, the segment's deleted docnums) from what
+    reader.postings gives; None for a matcher that is not whoosh3's blocks
+    or postings inlined in the term table."""
     deleted: frozenset[int] = frozenset()
     if isinstance(matcher, FilterMatcher):
         if not matcher._exclude:
             return None
         deleted, matcher = matcher._ids, matcher.child
-    if type(matcher) is ListMatcher:  # postings inlined in the term table
-        weights = matcher._weights or [1.0] * len(matcher._ids)
-        return iter([(matcher._ids, weights, deleted)])
-    if type(matcher) is not W3LeafMatcher:
+    if type(matcher) is ListMatcher or type(matcher) is W3LeafMatcher:
+        return matcher, deleted
+    return None
+
+
+def _inlined_weights(matcher: ListMatcher) -> Sequence[float]:
+    return matcher._weights or [1.0] * len(matcher._ids)
+
+
+def _blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float], frozenset[int]]] | None:
+    leaf = _leaf(matcher)
+    if leaf is None:
         return None
+    matcher, deleted = leaf
+    if type(matcher) is ListMatcher:  # postings inlined in the term table
+        return iter([(matcher._ids, _inlined_weights(matcher), deleted)])
     return _read_blocks(matcher, deleted)
 
 
@@ -203,19 +217,17 @@ def _postings(matcher: Any, among: list[int] | None = None) -> dict[int, tuple[f
     """Segment docnum -> (weight, encoded value) of one term, deleted
     articles left out; with `among` (sorted docnums), only blocks that may
     hold one of those are read (and may bring others)."""
-    deleted: frozenset[int] = frozenset()
-    if isinstance(matcher, FilterMatcher):
-        if not matcher._exclude:
-            return None
-        deleted, matcher = matcher._ids, matcher.child
+    leaf = _leaf(matcher)
+    if leaf is None:
+        return None
+    matcher, deleted = leaf
     found: dict[int, tuple[float, bytes]] = {}
     if type(matcher) is ListMatcher:  # postings inlined in the term table
-        weights = matcher._weights or [1.0] * len(matcher._ids)
         values = matcher._values
         if not values or not all(isinstance(v, bytes) for v in values):
             return None
-        found.update(zip(matcher._ids, zip(weights, values)))
-    elif type(matcher) is W3LeafMatcher:
+        found.update(zip(matcher._ids, zip(_inlined_weights(matcher), values)))
+    else:
         m = matcher
         m.reset()
         below = -1  # every docnum of this block is above the last block's highest
@@ -229,8 +241,6 @@ def _postings(matcher: Any, among: list[int] | None = None) -> dict[int, tuple[f
                 found.update(zip(m._ids, zip(m._weights, m._values)))
             below = m._maxid
             m._next_block()
-    else:
-        return None
     for d in deleted:
         found.pop(d, None)
     return found
