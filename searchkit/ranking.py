@@ -378,22 +378,19 @@ def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list
                    total_exact=True)
 
 
-def _best(scores: dict[int, float], held: dict[int, int], typed: int, tiered: bool,
+def _best(scores: dict[int, float], held: dict[int, int] | None, typed: int, tiered: bool,
           restrict: set[int] | None, k: int) -> list[int]:
     """The `k` best of `scores` (among `restrict`), best first; those
-    holding all `typed` words first if `tiered`. Ties by docnum."""
-    def key(d: int) -> tuple[float, int]:
-        return scores[d], -d
-
+    holding all `typed` words (per `held`) first if `tiered`. Ties by docnum."""
+    if restrict is not None:
+        scores = {d: scores[d] for d in scores.keys() & restrict}
     if not tiered:
-        pool = scores.keys() & restrict if restrict is not None else scores.keys()
-        return heapq.nlargest(k, pool, key=key)
-    first = [d for d, n in held.items() if n == typed and (restrict is None or d in restrict)]
-    top = heapq.nlargest(k, first, key=key)
+        return best(scores, k)
+    assert held is not None
+    every = {d: s for d, s in scores.items() if held.get(d) == typed}
+    top = best(every, k)
     if len(top) < k:
-        chosen = set(first)
-        rest = (d for d in scores if d not in chosen and (restrict is None or d in restrict))
-        top += heapq.nlargest(k - len(top), rest, key=key)
+        top += best({d: s for d, s in scores.items() if held.get(d) != typed}, k - len(top))
     return top
 
 
@@ -455,17 +452,10 @@ def _plain(searcher: Searcher, any_word: Query, words: list[str], limit: int,
     found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, count_held=tiered)
     if found is None:
         return None
-    scores, held, n = found.score, found.held, len(words)
-    if restrict is not None:
-        scores = {d: scores[d] for d in scores.keys() & restrict}
-    if held is not None:  # articles with every word first
-        every = {d: s for d, s in scores.items() if held[d] == n}
-        top = best(every, limit)
-        if len(top) < limit:
-            top += best({d: s for d, s in scores.items() if held[d] != n}, limit - len(top))
-    else:
-        top = best(scores, limit)
-    return Ranking([(d, scores[d]) for d in top], len(scores), any_word, total_exact=True)
+    scores = found.score
+    top = _best(scores, found.held, len(words), tiered, restrict, limit)
+    matching = len(scores) if restrict is None else len(scores.keys() & restrict)
+    return Ranking([(d, scores[d]) for d in top], matching, any_word, total_exact=True)
 
 
 def best(scores: dict[int, float], limit: int) -> list[int]:
