@@ -25,12 +25,9 @@ from searchkit.models import (
 )
 
 # The words are plain.py's (shared with the rich-free output); styles are here.
-from searchkit.plain import LISTED_COPIES as LISTED_COPIES
-from searchkit.plain import _date, duplicates_text, explain_rows, meta_text, spelling_texts
+from searchkit.plain import _date, duplicates_text, explain_rows, meta_text
 from searchkit.plain import safe as safe
-from searchkit.plain import summary_line as summary_line
 from searchkit.plain import to_json as to_json
-from searchkit.plain import to_json_line as to_json_line
 
 MATCH_STYLE = "bold yellow"
 HEADLINE_STYLE = "bold"
@@ -81,11 +78,6 @@ def explain_lines(explain: Explanation) -> list[Text]:
 def print_hits(console: Console, result: SearchResult) -> None:
     for hit in result.hits:
         console.print(hit_renderable(hit))
-
-
-def spelling_lines(result: SearchResult) -> list[Text]:
-    """What the search did about spelling, for stderr."""
-    return [Text(line) for line in spelling_texts(result)]
 
 
 def article_renderable(article: Article, spans_by_paragraph: dict[int, tuple[tuple[int, int], ...]] | None = None,
