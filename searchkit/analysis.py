@@ -57,7 +57,8 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
                 ) -> list[tuple[bytes, int, float, bytes]]:
     """What whoosh's Positions format makes of `value` under NewsAnalyzer —
     (term bytes, frequency, weight, encoded positions) per distinct term —
-    without its Token objects and generators (same values, ~3x faster)."""
+    without its Token objects and generators (the same values:
+    tests/test_analysis.py)."""
     stops = _STOPS if stoplist is None else stoplist
     # Each distinct spelling is lowered, checked and stemmed once: `terms`
     # maps it to its term's bytes, or b"" for a word not indexed.

@@ -57,13 +57,14 @@ Progress = Callable[[int, int], None]
 # (256 was no faster and raised peak memory by 120 MB at 20,000 articles).
 WRITER_MEMORY_MB = 128
 
-# The posting pools of a build's workers share this much (each worker holds
-# ~110 MB besides; 100,000 articles on 2 workers: ~430 MB in all at 80,
-# 500 MB at 128).
+# The posting pools of a build's workers share this much. Each worker holds
+# ~110 MB besides, and whoosh's term table at the end; 100,000 articles on 2
+# workers peaked at 500-576 MB in all (bench/speed.py's build memory); a
+# 40 MB share peaked higher (more runs to merge).
 WORKER_MEMORY_MB = 80
 
-# A build reading at least this many files uses a worker per core (each
-# worker costs ~0.1 s to start and its segment a little per query).
+# A build reading at least this many files uses a worker per core: below it
+# a split gains little, and each worker adds a segment every search reads.
 PARALLEL_MIN_FILES = 2000
 
 
@@ -354,10 +355,15 @@ def _read_in_workers(to_read: list[CorpusFile], manifest: Manifest, report: Inde
         part = _Changes.for_worker(NewsWriter(ix, _lk=False, limitmb=limitmb))
         part_manifest = Manifest(SCHEMA_VERSION, manifest.corpus)
         part_report = IndexReport(report.corpus, report.index)
-        for done, f in enumerate(files, 1):
+        unticked = 0
+        for f in files:
             _read_file(f, part_manifest, part, part_report)
-            if done % 64 == 0 or done == len(files):
-                tick(64 if done % 64 == 0 else done % 64)
+            unticked += 1
+            if unticked == 64:  # progress in batches: one message per file is wasteful
+                tick(unticked)
+                unticked = 0
+        if unticked:
+            tick(unticked)
         segment = part._writer.finish_alone()
         return segment, part_manifest.files, part_report, part.added, part.unchanged
 

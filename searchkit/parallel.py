@@ -73,9 +73,9 @@ def run_forked(parts: Sequence[T], work: Callable[[T, Tick], R],
 
 def _collect(conns: list[Connection], tick: Tick | None) -> list[Any]:
     results: dict[int, Any] = {}
-    pending = {id(conn): i for i, conn in enumerate(conns)}
+    pending = {conn: i for i, conn in enumerate(conns)}
     while pending:
-        for conn in wait([c for c in conns if id(c) in pending]):
+        for conn in wait(list(pending)):
             assert isinstance(conn, Connection)
             try:
                 kind, value = conn.recv()
@@ -85,7 +85,7 @@ def _collect(conns: list[Connection], tick: Tick | None) -> list[Any]:
                 if tick:
                     tick(value)
             elif kind == "done":
-                results[pending.pop(id(conn))] = value
+                results[pending.pop(conn)] = value
             else:
                 raise value
     return [results[i] for i in range(len(conns))]

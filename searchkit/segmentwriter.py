@@ -2,8 +2,8 @@
 
 whoosh's own SegmentWriter pickles every posting into a sorting pool (and its
 positions once more inside it), spills sorted runs, merges them posting by
-posting and writes each posting through three layers of calls: two thirds of
-the time of building an index. This writer keeps, per field, a dict from term
+posting and writes each posting through three layers of calls: over half
+the time of building an index (cProfile of a 10,000-article build). This writer keeps, per field, a dict from term
 to a flat list of its postings (docnum, weight, encoded value) as documents
 arrive; a full pool spills to a run file as term-sorted marshal chunks; at the
 end, runs are merged term by term and each term's postings are written as
