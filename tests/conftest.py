@@ -61,3 +61,20 @@ def index_snapshot(index: Path) -> dict[str, bytes]:
     """Every index file's bytes (the lock file aside): equal snapshots mean
     nothing was written and nothing left behind."""
     return {p.name: p.read_bytes() for p in index.iterdir() if p.is_file() and p.name != "searchkit.lock"}
+
+
+def interrupt_after(monkeypatch: pytest.MonkeyPatch, calls: int, exc: BaseException) -> None:
+    """Every index writer raises `exc` on its document after the first `calls`
+    (counted per process: a forked worker counts its own)."""
+    from searchkit.segmentwriter import NewsWriter
+
+    real = NewsWriter.add_document
+    seen = [0]
+
+    def add_document(self: NewsWriter, **fields: object) -> None:
+        seen[0] += 1
+        if seen[0] > calls:
+            raise exc
+        real(self, **fields)
+
+    monkeypatch.setattr(NewsWriter, "add_document", add_document)

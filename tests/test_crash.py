@@ -22,7 +22,7 @@ from searchkit.manifest import MANIFEST_NAME
 from searchkit.schema import build_schema
 from searchkit.segmentwriter import NewsWriter
 from searchkit.status import ExitStatus
-from tests.conftest import REPO, index_snapshot
+from tests.conftest import REPO, index_snapshot, interrupt_after
 
 
 def load_trials():  # type: ignore[no-untyped-def]
@@ -59,19 +59,6 @@ def test_kill_9_at_random_moments(tmp_path: Path) -> None:
         2, seed=11, files=40, duration={"startup": 0.3, "build": 0.9, "rebuild": 0.9, "incremental": 0.9}
     )
     assert [o.detail for o in outcomes if not o.ok] == []
-
-
-def interrupt_after(monkeypatch: pytest.MonkeyPatch, calls: int, exc: BaseException) -> None:
-    real = NewsWriter.add_document
-    seen = [0]
-
-    def add_document(self: NewsWriter, **fields: object) -> None:
-        seen[0] += 1
-        if seen[0] > calls:
-            raise exc
-        real(self, **fields)
-
-    monkeypatch.setattr(NewsWriter, "add_document", add_document)
 
 
 @pytest.mark.parametrize("rebuild", [False, True])

@@ -19,7 +19,7 @@ from searchkit.errors import IndexWriteError
 from searchkit.indexer import update_index
 from searchkit.segmentwriter import NewsWriter
 from searchkit.status import ExitStatus
-from tests.conftest import index_snapshot, shared_path
+from tests.conftest import index_snapshot, interrupt_after, shared_path
 
 
 def contents(index: Path) -> str:
@@ -82,8 +82,7 @@ def test_build_in_workers_indexes_what_one_process_indexes(
     bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = update_index(bbc_sample, tmp_path / "alone")
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    split_builds(monkeypatch)
     seen: list[tuple[int, int]] = []
     split = update_index(bbc_sample, tmp_path / "split", progress=lambda d, t: seen.append((d, t)))
     assert len(list((tmp_path / "split").glob("*.seg"))) == 2
@@ -99,24 +98,20 @@ def test_build_in_workers_indexes_what_one_process_indexes(
     assert hits and hits == search(tmp_path / "alone", "broadband").hits
 
 
+def split_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every build from here on is split over two workers, however small."""
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+
+
 def test_a_failing_worker_fails_the_build_and_leaves_the_index_as_it_was(
     bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = tmp_path / "index"
     update_index(bbc_sample, index)
     before = index_snapshot(index)
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
-    real = NewsWriter.add_document
-    calls = [0]
-
-    def add_document(self: NewsWriter, **fields: object) -> None:
-        calls[0] += 1
-        if calls[0] > 40:
-            raise OSError(28, "No space left on device")
-        real(self, **fields)
-
-    monkeypatch.setattr(NewsWriter, "add_document", add_document)
+    split_builds(monkeypatch)
+    interrupt_after(monkeypatch, 40, OSError(28, "No space left on device"))
     with pytest.raises(IndexWriteError, match="No space left on device — the previous index is unchanged"):
         update_index(bbc_sample, index, rebuild=True)
     assert index_snapshot(index) == before
@@ -132,8 +127,7 @@ def test_a_worker_that_dies_fails_the_build_with_one_clear_line(
     before = index_snapshot(index)
     monkeypatch.setenv("SEARCHKIT_CORPUS", str(bbc_sample))
     monkeypatch.setenv("SEARCHKIT_INDEX", str(index))
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
+    split_builds(monkeypatch)
     monkeypatch.setattr(NewsWriter, "add_document", lambda self, **fields: os._exit(9))
     result = CliRunner().invoke(main, ["index", "--rebuild"], catch_exceptions=False)
     assert result.exit_code == ExitStatus.WRITE_ERROR
@@ -147,18 +141,8 @@ def test_ctrl_c_in_a_split_build_exits_130_and_leaves_nothing(
 ) -> None:
     index = tmp_path / "index"
     monkeypatch.setenv("SEARCHKIT_CORPUS", str(bbc_sample))
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(indexer.parallel, "cores", lambda: 2)
-    real = NewsWriter.add_document
-    calls = [0]
-
-    def add_document(self: NewsWriter, **fields: object) -> None:
-        calls[0] += 1
-        if calls[0] > 40:
-            raise KeyboardInterrupt
-        real(self, **fields)
-
-    monkeypatch.setattr(NewsWriter, "add_document", add_document)
+    split_builds(monkeypatch)
+    interrupt_after(monkeypatch, 40, KeyboardInterrupt())
     result = CliRunner().invoke(main, ["index"], catch_exceptions=False)
     assert result.exit_code == ExitStatus.INTERRUPTED
     assert result.stderr.strip().splitlines()[-1] == "searchkit: interrupted"

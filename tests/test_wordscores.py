@@ -48,12 +48,13 @@ def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _rank(index: Path, query: str, monkeypatch: pytest.MonkeyPatch | None, limit: int = 30,
-          restrict: set[int] | None = None) -> ranking.Ranking:
+          restrict: set[int] | None = None, fast_path: str = "word_scores") -> ranking.Ranking:
+    """ranking.rank; with `monkeypatch`, `fast_path` off: whoosh's own matchers."""
     with open_index(index).searcher(weighting=ranking.weighting()) as searcher:
         assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
         parsed = parse_query(query, searcher.schema, searcher.reader())
-        if monkeypatch is not None:  # whoosh's own matchers
-            monkeypatch.setattr(ranking, "word_scores", lambda *a, **k: None)
+        if monkeypatch is not None:
+            monkeypatch.setattr(ranking, fast_path, lambda *a, **k: None)
         try:
             return ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict)
         finally:
@@ -100,15 +101,7 @@ PHRASES = ['"prime minister"', '"labour party"', '"tony blair"', '"general elect
 
 def _phrase_rank(index: Path, query: str, monkeypatch: pytest.MonkeyPatch | None, limit: int = 10,
                  restrict: set[int] | None = None) -> ranking.Ranking:
-    with open_index(index).searcher(weighting=ranking.weighting()) as searcher:
-        parsed = parse_query(query, searcher.schema, searcher.reader())
-        if monkeypatch is not None:  # whoosh's own phrase matcher
-            monkeypatch.setattr(ranking, "phrase_scores", lambda *a, **k: None)
-        try:
-            return ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict)
-        finally:
-            if monkeypatch is not None:
-                monkeypatch.undo()
+    return _rank(index, query, monkeypatch, limit, restrict, fast_path="phrase_scores")
 
 
 @pytest.mark.parametrize("limit", [3, 10, 200])
