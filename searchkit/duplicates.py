@@ -10,12 +10,13 @@ Each article gets, when it is indexed:
 - LSH band keys: one-permutation MinHash (the smallest hash in each of BINS
   bins), cut into bands of ROWS bins; two articles with resemblance 0.8
   share at least one band key with probability 0.985, articles with 0.3
-  with 0.06. Band keys are indexed terms, so finding the candidates for an
-  article is a few term lookups, never a pass over the index. Exact copies
-  share every band key; a text too short for bands is looked up by its
-  exact key instead. (Each key is a term, nearly all of them unique: 16
-  bands cost 25% of the BBC build time, 8 bands and no exact-key terms
-  half as much.)
+  with 0.06. The band keys are BANDS 32-bit values, one bytes string per
+  article (`Fingerprint.bands`), kept in an index column that a search for
+  one article's copies scans (copies.py). Exact copies share every band
+  key; a text too short for bands gets its exact digest repeated instead,
+  so it meets only its exact copies. (They were indexed terms, nearly all
+  of them unique: 60% of the terms of a 100,000-article index, and each
+  term costs the build more than a column value.)
 - the hashes of the body's number tokens: a wire service repeats its
   templates daily ("The Federal Reserve entered the U.S. Government
   securities market to arrange 1.5 billion dlrs...") and only the figures
@@ -48,7 +49,10 @@ SHINGLE = 3  # words per shingle
 MAX_WORDS = 1000
 SKETCH_SIZE = 48
 BINS = 32
-ROWS = 4  # bins per band: BINS // ROWS band keys per article
+ROWS = 4  # bins per band
+BANDS = BINS // ROWS  # band keys per article
+KEY_BYTES = array("I").itemsize  # 4
+BANDS_BYTES = BANDS * KEY_BYTES
 # Below this many distinct shingles an estimate says little (a two-line
 # earnings table resembles every other one): only exact copies count.
 MIN_SHINGLES = 25
@@ -58,14 +62,13 @@ MAX_NUMBERS = 64
 MAX_DAYS_APART = 3
 
 EXACT_PREFIX = "x"
-BAND_PREFIX = "b"
 
 
 @dataclass(frozen=True)
 class Fingerprint:
     """What is stored for an article: its lookup keys and its sketch."""
 
-    keys: tuple[str, ...]  # indexed: the band keys, or the exact key when too short for bands
+    bands: bytes  # BANDS 32-bit band keys (BANDS_BYTES); empty for an article without words
     exact: str | None  # the exact key (None for an article without words)
     sketch: bytes  # sorted 32-bit shingle hashes (array "I"); empty when short
     numbers: bytes  # sorted 32-bit hashes of the body's number tokens
@@ -75,27 +78,34 @@ def fingerprint(headline: str, body: str) -> Fingerprint:
     """The fingerprint of an article's text (cheap: one regex pass, one sort)."""
     words = WORD.findall(f"{headline}\n{body}".lower())
     if not words:
-        return Fingerprint((), None, b"", b"")
+        return Fingerprint(b"", None, b"", b"")
     digest = hashlib.blake2b(" ".join(words).encode("utf-8", "surrogatepass"), digest_size=12)
     exact = EXACT_PREFIX + digest.hexdigest()
+    repeated = digest.digest() * -(-BANDS_BYTES // digest.digest_size)
     head = len(WORD.findall(headline))
     numbers = sorted(set(_hashes(filterfalse(str.isalpha, words[head:]))))
     words = words[:MAX_WORDS]
     shingles = map(" ".join, zip(*(words[i:] for i in range(SHINGLE))))
     hashes = sorted(set(_hashes(shingles)), reverse=True)
     if len(hashes) < MIN_SHINGLES:
-        return Fingerprint((exact,), exact, b"", _pack(numbers[:MAX_NUMBERS]))
+        return Fingerprint(repeated[:BANDS_BYTES], exact, b"", _pack(numbers[:MAX_NUMBERS]))
     # Descending order: the last hash written to a bin is its minimum.
     mins = {h % BINS: h for h in hashes}
     values = _densified(mins)
-    bands = BINS // ROWS
-    keys = []
-    for band in range(bands):
-        # Bins far apart: near bins of a short text borrow from the same hash.
-        rows = array("I", values[band::bands]).tobytes()
-        keys.append(f"{BAND_PREFIX}{band:x}.{crc32(rows):08x}")
+    # Bins far apart in a band: near bins of a short text borrow from the same hash.
+    bands = [crc32(array("I", values[band::BANDS]).tobytes()) for band in range(BANDS)]
     sketch = _pack(hashes[: -SKETCH_SIZE - 1 : -1])
-    return Fingerprint(tuple(keys), exact, sketch, _pack(numbers[:MAX_NUMBERS]))
+    return Fingerprint(_pack(bands), exact, sketch, _pack(numbers[:MAX_NUMBERS]))
+
+
+def band_keys(bands: bytes) -> list[bytes]:
+    """An article's band keys, each with its band's number (a key only
+    matches the same band of another article)."""
+    return [bytes([i]) + bands[i * KEY_BYTES : (i + 1) * KEY_BYTES] for i in range(len(bands) // KEY_BYTES)]
+
+
+def share_a_band(a: bytes, b: bytes) -> bool:
+    return any(a[i : i + KEY_BYTES] == b[i : i + KEY_BYTES] for i in range(0, min(len(a), len(b)), KEY_BYTES))
 
 
 def _densified(mins: dict[int, int]) -> list[int]:
@@ -154,7 +164,7 @@ def near_duplicates(
     """Whether two articles are copies of one story (see the module docstring)."""
     if a.exact is not None and a.exact == b.exact:
         return True
-    if not a.sketch or not b.sketch or not set(a.keys) & set(b.keys):
+    if not a.sketch or not b.sketch or not share_a_band(a.bands, b.bands):
         return False
     apart = abs(date_a - date_b) if date_a is not None and date_b is not None else None
     if apart is not None and apart.total_seconds() > MAX_DAYS_APART * 86400:

@@ -513,9 +513,9 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
     doc.update({k: v for k, v in optional.items() if v is not None})
     doc.update(name_key_values(article.author, article.source, article.dateline))
     fp = fingerprint(article.headline, article.body)
-    if fp.keys:
-        doc["dupkeys"] = " ".join(fp.keys)
-        doc["fingerprint"] = (fp.exact, fp.sketch, fp.numbers)
+    if fp.bands:
+        doc["dupkeys"] = fp.bands
+        doc["fingerprint"] = (fp.exact, fp.sketch, fp.numbers, fp.bands)
     return doc
 
 

@@ -10,11 +10,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from whoosh.analysis import Filter, RegexTokenizer, StandardAnalyzer, Token
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import FixedBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from searchkit.analysis import NewsAnalyzer
+from searchkit.duplicates import BANDS_BYTES
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Stemmed English for the text people search; plain lower-casing for names.
 # Snowball English (Porter2) rather than whoosh's default Porter, which
@@ -67,11 +69,10 @@ def build_schema() -> Schema:
         standfirst=STORED,
         digest=STORED,
         file_digest=STORED,
-        # Duplicate detection (duplicates.py): LSH band keys (or, for a short
-        # text, its exact-copy key) as terms, so an article's copies are a few
-        # term lookups; the exact key, MinHash sketch and number hashes that
-        # confirm a match, stored.
-        dupkeys=KEYWORD(stored=True),
+        # Duplicate detection (duplicates.py): the LSH band keys as a column,
+        # which `similar` scans for an article's copies (copies.py); all of
+        # the fingerprint stored, for comparing the hits of a search.
+        dupkeys=COLUMN(FixedBytesColumn(BANDS_BYTES)),
         fingerprint=STORED,
     )
 

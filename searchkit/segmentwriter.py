@@ -246,7 +246,7 @@ def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
     A term in one document keeps its posting in the term table instead of a
     block of its own ("inlined", which whoosh3 reads; its own writer's
     inlining calls a misnamed method): over half the terms of a segment
-    (article ids, paths, duplicate keys, rare words)."""
+    (article ids, paths, rare words)."""
     current = None
     field_length: Any = None
     for fieldname, tbytes, flat in terms:

@@ -9,7 +9,9 @@ import click
 from click.testing import CliRunner, Result
 
 from searchkit.cli import search_command
-from searchkit.engine import search
+from searchkit.copies import copies_of
+from searchkit.engine import open_index, search
+from searchkit.indexer import update_index
 from searchkit.models import SearchOptions
 
 
@@ -61,3 +63,39 @@ def test_pages_do_not_repeat_a_story(bbc_index: tuple[Path, Path]) -> None:
             assert not story & seen, (page, hit.id)
             seen |= story
     assert {"sport/432.txt", "sport/438.txt"} <= seen
+
+
+STORY = (
+    "Chancellor of the Exchequer Nigel Lawson criticised media coverage of comments he made "
+    "yesterday on the exchange rate, saying the reports had exaggerated their significance. "
+    "He told a parliamentary committee that the government had no fixed target for sterling "
+    "and that the markets should not read too much into remarks made in passing. Dealers said "
+    "the pound rose on the news, and analysts expect the Bank of England to keep rates steady."
+)
+
+
+def test_copies_of_finds_copies_in_every_segment(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"Lawson says comments insignificant\n\n{STORY}\n")
+    (corpus / "short.txt").write_text("Magma raises copper price\n\nMagma Copper said it is raising its price.\n")
+    (corpus / "other.txt").write_text("Fed adds reserves\n\nThe Federal Reserve entered the market.\n")
+    update_index(corpus, index)
+    # Later runs: each writes a segment of its own.
+    (corpus / "resent.txt").write_text(f"LAWSON SAYS COMMENTS INSIGNIFICANT\n\n{STORY.replace('criticised', 'attacked')}\n")
+    (corpus / "short-copy.txt").write_text("MAGMA RAISES COPPER PRICE\n\nMagma copper said it is raising its price\n")
+    (corpus / "gone.txt").write_text(f"Lawson\n\n{STORY}\n")
+    update_index(corpus, index)
+    (corpus / "gone.txt").unlink()
+    update_index(corpus, index)
+
+    with open_index(index).searcher() as searcher:
+        def copies(article: str) -> list[str]:
+            docnum = searcher.document_number(id=article)
+            return sorted(searcher.stored_fields(d)["id"] for d in copies_of(searcher, docnum))
+
+        assert len(searcher.reader().leaf_readers()) >= 2
+        assert copies("a.txt") == ["resent.txt"]
+        assert copies("resent.txt") == ["a.txt"]
+        assert copies("short.txt") == ["short-copy.txt"]
+        assert copies("other.txt") == []
