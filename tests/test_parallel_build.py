@@ -67,6 +67,12 @@ def test_news_writer_writes_the_index_whoosh_writes(
         theirs = update_index(bbc_sample, tmp_path / "whoosh")
     assert ours.added == theirs.added == 300
     assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
+    # Pickled at protocol 4, not whoosh's 2 (segmentwriter.PICKLE_PROTOCOL).
+    assert size(tmp_path / "ours") < 0.8 * size(tmp_path / "whoosh")
+
+
+def size(index: Path) -> int:
+    return sum(f.stat().st_size for f in index.glob("*.seg"))
 
 
 def test_news_writer_spills_and_merges_runs_to_the_same_index(
