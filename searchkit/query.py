@@ -18,6 +18,8 @@ from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
 
 MAX_QUERY_CHARS = 2000
+# The fields a query can name (README); `date:` is taken out before parsing.
+QUERY_FIELDS = ("headline", "body", "author", "dateline", "source", "date")
 # A wildcard, fuzzy word or range stands for the words it expands to; beyond
 # these bounds a query costs time and memory in proportion to the vocabulary.
 MAX_EXPANSIONS = 2000
@@ -102,6 +104,11 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
         all_words = _parser(schema, qparser.AndGroup).parse(text)
         any_word = _parser(schema, qparser.OrGroup).parse(text)
     except Exception as exc:  # whoosh raises assorted types on odd input
+        for name in re.findall(r"(\w+):", text):
+            if name in schema.names() and not schema[name].indexed:
+                raise QuerySyntaxError(
+                    f"{name}: is not a field you can search; the fields are {', '.join(QUERY_FIELDS)}"
+                ) from exc
         raise QuerySyntaxError(f"cannot understand the query {text!r}: {exc}") from exc
     if all_words is NullQuery:
         raise QuerySyntaxError(

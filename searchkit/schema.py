@@ -52,7 +52,7 @@ SEARCH_FIELD = "text"
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        path=ID(stored=True),
+        path=STORED,  # looked up by id, never by path: not indexed
         text=TEXT(analyzer=TEXT_ANALYZER, stored=False),
         headline=TEXT(analyzer=TEXT_ANALYZER, stored=True),
         body=STORED,

@@ -84,6 +84,8 @@ USAGE = {
     "date:abc": "cannot read the date 'abc'",
     "date:2021-13": "cannot read the date '2021-13'",
     "date:2022..2021": "ends before it starts",
+    "path:sport": "path: is not a field you can search; the fields are headline, body, author, dateline",
+    "election url:x": "url: is not a field you can search",
 }
 
 
