@@ -13,7 +13,7 @@ from whoosh.fields import Schema
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Not, NullQuery, Prefix, Query
 from whoosh.reading import IndexReader
 
-from searchkit.dates import Span, parse_range
+from searchkit.dates import Span, parse_range, parse_span
 from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
 
@@ -43,20 +43,54 @@ class ParsedQuery:
         return not isinstance(self.all_words, Every)
 
 
-# `date:2021-11`, `date:2021-01..2021-06`, `date:2019..`, `date:"23 Nov 2021"`:
-# taken out of the text before whoosh parses it, and applied as a filter to
-# the whole query (inside OR or NOT too). whoosh's own `date:[a TO b]` is left to whoosh.
-_DATE_TERM = re.compile(r'(?<![^\s(])date:(?:"([^"]*)"|([^\s\[{]\S*))', re.IGNORECASE)
+# `date:2021-11`, `date:2021-01..2021-06`, `date:2019..`, `date:"23 Nov 2021"`,
+# and whoosh's range syntax `date:[2020 TO 2021-06]` (`{` `}` leave an end
+# out): taken out of the text before whoosh parses it, and applied as a
+# filter to the whole query (inside OR or NOT too).
+_DATE_TERM = re.compile(
+    r'(?<![^\s(])date:(?:"([^"]*)"|([\[{])([^\]}]*?)\bTO\b([^\]}]*)([\]}])|([^\s\[{]\S*))',
+    re.IGNORECASE,
+)
 
 
 def _take_dates(text: str, now: datetime | None) -> tuple[str, Span | None]:
     span: Span | None = None
     for match in _DATE_TERM.finditer(text):
-        found = parse_range(match.group(1) if match.group(1) is not None else match.group(2), now)
+        quoted, opening, low, high, closing, plain = match.groups()
+        if opening is not None:
+            found = _bracketed(opening, low.strip(), high.strip(), closing, now, match.group(0))
+        else:
+            found = parse_range(quoted if quoted is not None else plain, now)
         span = found if span is None else span.intersect(found)
     if span is not None and span.empty:
         raise QuerySyntaxError(f"the date: terms in {text!r} do not overlap — nothing can match")
     return " ".join(_DATE_TERM.sub(" ", text).split()), span
+
+
+def _check_searchable(schema: Schema, name: str) -> None:
+    if name in schema.names() and not schema[name].indexed:
+        raise QuerySyntaxError(
+            f"{name}: is not a field you can search; the fields are {', '.join(QUERY_FIELDS)}"
+        )
+
+
+def _bracketed(opening: str, low: str, high: str, closing: str, now: datetime | None,
+               shown: str) -> Span:
+    """`[low TO high]` with both ends' days in; `{` or `}` leaves its end's
+    span out; an empty end is open."""
+    if not low and not high:
+        raise QuerySyntaxError(f"{shown!r}: give at least one end of the range")
+    start = end = None
+    if low:
+        first = parse_span(low, now)
+        start = first.start if opening == "[" else first.end
+    if high:
+        last = parse_span(high, now)
+        end = last.end if closing == "]" else last.start
+    span = Span(start, end)
+    if span.empty:
+        raise QuerySyntaxError(f"the date range {shown!r} ends before it starts — swap its ends")
+    return span
 
 
 class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
@@ -105,11 +139,11 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
         any_word = _parser(schema, qparser.OrGroup).parse(text)
     except Exception as exc:  # whoosh raises assorted types on odd input
         for name in re.findall(r"(\w+):", text):
-            if name in schema.names() and not schema[name].indexed:
-                raise QuerySyntaxError(
-                    f"{name}: is not a field you can search; the fields are {', '.join(QUERY_FIELDS)}"
-                ) from exc
+            _check_searchable(schema, name)
         raise QuerySyntaxError(f"cannot understand the query {text!r}: {exc}") from exc
+    for leaf in any_word.leaves():
+        if (name := getattr(leaf, "fieldname", None)) is not None:
+            _check_searchable(schema, name)
     if all_words is NullQuery:
         raise QuerySyntaxError(
             f"nothing to search for in {text!r} (only very common words?) — add a more specific word"

@@ -102,6 +102,17 @@ def test_a_range_of_days_with_words(news: tuple[Path, dict[str, Article]]) -> No
     assert ids(index, "oil", "--since", "1987-03-01", "--until", "1987-03-03") == in_range
 
 
+def test_whoosh_range_syntax_for_dates(news: tuple[Path, dict[str, Article]]) -> None:
+    index, _ = news
+    march_1_to_3 = ids(index, "oil", "date:1987-03-01..1987-03-03")
+    assert march_1_to_3
+    assert ids(index, "oil", "date:[1987-03-01 TO 1987-03-03]") == march_1_to_3
+    assert ids(index, "oil", "date:{1987-02-28 TO 1987-03-04}") == march_1_to_3
+    assert ids(index, "oil", "(date:[1987-03-01 to 1987-03-03])") == march_1_to_3
+    assert ids(index, "date:[2018 TO]") == ids(index, "date:2018..")
+    assert ids(index, "date:[TO 1987]") == ids(index, "date:..1987")
+
+
 def test_until_a_month_includes_its_last_day(news: tuple[Path, dict[str, Article]]) -> None:
     index, articles = news
     may = {i for i, a in articles.items() if day(a) and day(a) >= date(2018, 5, 1)}  # type: ignore[operator]
@@ -149,6 +160,9 @@ def test_filters_that_let_nothing_through(news: tuple[Path, dict[str, Article]])
         (("oil date:2021-13",), "searchkit: cannot read the date '2021-13'"),
         (("oil", "--since", "2022", "--until", "2021"), "searchkit: --since is not before --until"),
         (("oil date:2022..2021",), "searchkit: the date range '2022..2021' ends before it starts"),
+        (("oil date:[2022 TO 2021]",), "searchkit: the date range 'date:[2022 TO 2021]' ends before"),
+        (("oil date:[x TO 2021]",), "searchkit: cannot read the date 'x'"),
+        (("oil date:[ TO ]",), "searchkit: 'date:[ TO ]': give at least one end of the range"),
     ],
 )
 def test_bad_dates_are_one_line_exit_2(news: tuple[Path, dict[str, Article]], args: tuple[str, ...],
