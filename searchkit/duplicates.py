@@ -71,7 +71,7 @@ class Fingerprint:
     bands: bytes  # BANDS 32-bit band keys (BANDS_BYTES); empty for an article without words
     exact: str | None  # the exact key (None for an article without words)
     sketch: bytes  # sorted 32-bit shingle hashes (array "I"); empty when short
-    numbers: bytes  # sorted 32-bit hashes of the body's number tokens
+    numbers: bytes  # sorted 16-bit hashes of the body's number tokens (array "H")
 
 
 def fingerprint(headline: str, body: str) -> Fingerprint:
@@ -83,19 +83,21 @@ def fingerprint(headline: str, body: str) -> Fingerprint:
     exact = EXACT_PREFIX + digest.hexdigest()
     repeated = digest.digest() * -(-BANDS_BYTES // digest.digest_size)
     head = len(WORD.findall(headline))
-    numbers = sorted(set(_hashes(filterfalse(str.isalpha, words[head:]))))
+    # 16 bits: two of an article's numbers rarely share a hash, and the
+    # hashes were a fifth of what is stored for an article at 32.
+    numbers = _pack(sorted({h & 0xFFFF for h in _hashes(filterfalse(str.isalpha, words[head:]))})[:MAX_NUMBERS], "H")
     words = words[:MAX_WORDS]
     shingles = map(" ".join, zip(*(words[i:] for i in range(SHINGLE))))
     hashes = sorted(set(_hashes(shingles)), reverse=True)
     if len(hashes) < MIN_SHINGLES:
-        return Fingerprint(repeated[:BANDS_BYTES], exact, b"", _pack(numbers[:MAX_NUMBERS]))
+        return Fingerprint(repeated[:BANDS_BYTES], exact, b"", numbers)
     # Descending order: the last hash written to a bin is its minimum.
     mins = {h % BINS: h for h in hashes}
     values = _densified(mins)
     # Bins far apart in a band: near bins of a short text borrow from the same hash.
     bands = [crc32(array("I", values[band::BANDS]).tobytes()) for band in range(BANDS)]
     sketch = _pack(hashes[: -SKETCH_SIZE - 1 : -1])
-    return Fingerprint(_pack(bands), exact, sketch, _pack(numbers[:MAX_NUMBERS]))
+    return Fingerprint(_pack(bands), exact, sketch, numbers)
 
 
 def band_keys(bands: bytes) -> list[bytes]:
@@ -136,12 +138,12 @@ def _hashes(strings: Iterable[str]) -> list[int]:
         return [crc32(s.encode("utf-8", "surrogatepass")) for s in items]
 
 
-def _pack(values: list[int]) -> bytes:
-    return array("I", values).tobytes()
+def _pack(values: list[int], typecode: str = "I") -> bytes:
+    return array(typecode, values).tobytes()
 
 
-def _unpack(data: bytes) -> list[int]:
-    values = array("I")
+def _unpack(data: bytes, typecode: str = "I") -> list[int]:
+    values = array(typecode)
     values.frombytes(data)
     return values.tolist()
 
@@ -156,7 +158,7 @@ def resemblance(sketch_a: bytes, sketch_b: bytes) -> float:
 
 
 def _jaccard(a: bytes, b: bytes) -> float:
-    sa, sb = set(_unpack(a)), set(_unpack(b))
+    sa, sb = set(_unpack(a, "H")), set(_unpack(b, "H"))
     return len(sa & sb) / len(sa | sb) if sa | sb else 1.0
 
 
