@@ -23,6 +23,7 @@ import heapq
 import marshal
 import os
 import struct
+import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,7 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3TermInfo,
 )
+from whoosh.filedb.structfile import StructFile
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -201,6 +203,9 @@ class NewsWriter(SegmentWriter):
         self._fast = {name for name, field in self.schema.items() if _fast_text(field)}
         columns_ = self.perdocwriter._colwriters
         columns_["_stored"] = _StoredWriter(columns_["_stored"]._child)
+        fieldwriter = self.fieldwriter
+        fieldwriter._postfile = _Positioned(fieldwriter._postfile)
+        fieldwriter._tindex.dbfile = _Positioned(fieldwriter._tindex.dbfile)
         # Segments other writers (workers) finished, committed with this one's.
         self.extra_segments: list[Any] = []
 
@@ -373,3 +378,34 @@ class _StoredWriter(columns.PickleColumn.Writer):
 
     def add(self, docnum: int, v: Any) -> None:
         self._child.add(docnum, b"" if v is None else dumps(v, PICKLE_PROTOCOL))
+
+
+class _Positioned(StructFile):
+    """A file being written that counts its bytes to know its position.
+
+    The file's own tell() is an lseek call, and whoosh's postings and term
+    writers ask before and after every term: 3.9% of a 10,000-article build
+    (py-spy)."""
+
+    def __init__(self, inner: StructFile) -> None:
+        super().__init__(inner.file, inner._name, inner.onclose)
+        self._at = inner.tell()
+
+    def write(self, data: bytes) -> None:  # type: ignore[override]
+        self._at += len(data)
+        self.file.write(data)
+
+    def write_pickle(self, obj: Any, protocol: int = -1) -> None:
+        self.write(dumps(obj, protocol))
+
+    def write_array(self, arry: array) -> None:
+        if sys.byteorder == "little":
+            arry = array(arry.typecode, arry)
+            arry.byteswap()
+        self.write(arry.tobytes())
+
+    def tell(self) -> int:  # type: ignore[override]
+        return self._at
+
+    def seek(self, *args: Any) -> None:
+        raise OSError("a file being written in order cannot seek")
