@@ -27,24 +27,19 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
-from operator import itemgetter
+from operator import itemgetter, sub
 from pickle import dumps
 from typing import Any
 
 from whoosh import columns, formats
-from whoosh.codec.whoosh3 import (
-    COMPRESSION_MIN_SIZE,
-    WHOOSH3_HEADER_MAGIC,
-    W3PostingsWriter,
-    W3TermInfo,
-)
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.structfile import StructFile
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from searchkit.analysis import NewsAnalyzer, index_terms
-from searchkit.wordscores import LENGTHS, perdoc_length_bytes
+from searchkit.wordscores import perdoc_length_bytes
 
 # Postings per marshal chunk in a run file: large enough for marshal to be
 # fast, small enough that merging many runs holds little in memory (chunks
@@ -52,6 +47,8 @@ from searchkit.wordscores import LENGTHS, perdoc_length_bytes
 # a worker while merging its runs).
 _CHUNK_POSTINGS = 20_000
 _LENGTH = struct.Struct("<I")
+_BLOCK_SIZE = struct.Struct("!i")  # whoosh's write_int
+_TERM_INFO = W3TermInfo._struct
 # Rough bytes of memory per term and per posting in the pool (dict entry and
 # list; list slots, the value bytes object), for the spill limit.
 _TERM_BYTES = 170
@@ -268,109 +265,120 @@ class NewsWriter(SegmentWriter):
 
 def _write_postings(fieldwriter: Any, schema: Any, lengths: Any,
                     terms: Iterable[tuple[str, bytes, list[Any]]]) -> None:
-    """Write term-sorted postings as whoosh's FieldWriter.add_postings does,
-    each term's postings a whole block (of the codec's block size) at a time.
+    """Write term-sorted postings into whoosh3's postings file and term
+    table, as its FieldWriter.add_postings would (W3PostingsWriter's blocks,
+    W3TermInfo's statistics), each term in one go rather than posting by
+    posting through four layers of calls.
 
     A term in at most INLINE_POSTINGS documents keeps its postings in the
     term table instead of a block of its own ("inlined", which whoosh3 reads;
     its own writer's inlining calls a misnamed method)."""
+    codec = fieldwriter._codec
+    limit, compression = codec._blocklimit, codec._compression
+    postfile = fieldwriter._postfile
+    add_term = fieldwriter._tindex.add
     current = None
-    field_length: Any = None
+    field_lengths = b""
+    fixedsize: int | None = None
+    prefix = b""
     for fieldname, tbytes, flat in terms:
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
-            codec = fieldwriter._codec
-            fieldwriter._postwriter = _PostingsWriter(
-                fieldwriter._postfile, codec._blocklimit, compression=codec._compression,
-                inlinelimit=codec._inlinelimit)
             current = fieldname
-            field_length = _field_lengths(lengths, fieldname)
+            field_lengths = _field_lengths(lengths, fieldname)
+            fixedsize = schema[fieldname].format.fixed_value_size()
+            prefix = pack_ushort(fieldwriter._fieldid)
         if len(flat) <= 3 * INLINE_POSTINGS:
-            fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes,
-                                    _inlined_info(flat, field_length))
-            continue
-        fieldwriter.start_term(tbytes)
-        postwriter = fieldwriter._postwriter
-        limit = postwriter._blocklimit
-        docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
-        n = len(docnums)
-        for start in range(0, n, limit):
-            if start:
-                postwriter._write_block()
-            end = min(start + limit, n)
-            _fill_block(postwriter, docnums[start:end], weights[start:end], values[start:end],
-                        field_length)
-        fieldwriter.finish_term()
+            add_term(prefix + tbytes, _inlined_info(flat, field_lengths))
+        else:
+            add_term(prefix + tbytes, _write_term(postfile, flat, field_lengths, limit, compression,
+                                                  fixedsize))
     if current is not None:
         fieldwriter.finish_field()
 
 
-def _field_lengths(lengths: Any, fieldname: str) -> Any:
-    """docnum -> length of `fieldname` in the segment being written (0 for
-    none), its length column read in one go; None without length stats."""
+def _field_lengths(lengths: Any, fieldname: str) -> bytes:
+    """The length bytes (whoosh's length_to_byte) of `fieldname` in the
+    segment being written, by docnum; all 0 without length stats."""
     if lengths is None:
-        return None
-    raw = perdoc_length_bytes(lengths, fieldname, lengths.doc_count_all())
+        return b""
+    count = lengths.doc_count_all()
+    raw = perdoc_length_bytes(lengths, fieldname, count)
     if raw is None:  # no lengths for this field, or not whoosh3's layout
-        return lengths.doc_field_length_reader(fieldname)
-    return lambda docnum: LENGTHS[raw[docnum]]
+        length = lengths.doc_field_length_reader(fieldname)
+        raw = bytes(length_to_byte(length(d)) for d in range(count))
+    return raw
 
 
-def _fill_block(postwriter: Any, docnums: list[int], weights: list[float],
-                values: list[bytes], field_length: Any) -> None:
-    """Put one block's postings in the postings writer's buffer, with the
-    statistics its add_posting would have kept."""
-    postwriter._ids = array("I", docnums)
-    postwriter._weights = array("f", weights)
-    postwriter._values = [v for v in values if v]
-    postwriter._maxweight = max(0, max(weights))
-    if field_length is not None:
-        found = [x for x in map(field_length, docnums) if x]
-        if found:
-            postwriter._minlength = min(found)
-            postwriter._maxlength = max(found)
+def _length_range(field_lengths: bytes, docnums: list[int]) -> tuple[int, int]:
+    """The smallest and largest non-zero length byte of these documents (0, 0 for none)."""
+    if not field_lengths:
+        return 0, 0
+    found = [field_lengths[d] for d in docnums]
+    nonzero = [b for b in found if b]
+    return (min(nonzero), max(nonzero)) if nonzero else (0, 0)
 
 
-def _inlined_info(flat: list[Any], field_length: Any) -> bytes:
+def _inlined_info(flat: list[Any], field_lengths: bytes) -> bytes:
     """The term-table entry of a term whose postings are inlined: the term
     info whoosh3's writer would compute (W3TermInfo.add_block, to_bytes),
     its postings pickled at PICKLE_PROTOCOL."""
     docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
-    found = [x for x in map(field_length, docnums) if x] if field_length is not None else []
-    minlength = length_to_byte(min(found)) if found else 0
-    maxlength = length_to_byte(max(found, default=0))
-    info = W3TermInfo._struct.pack(
+    minlength, maxlength = _length_range(field_lengths, docnums)
+    info = _TERM_INFO.pack(
         1, float(sum(weights)), len(docnums), minlength, maxlength, max(0, max(weights)),
         docnums[0], docnums[-1],
     )
     return info + dumps((tuple(docnums), tuple(weights), tuple(v for v in values if v)), PICKLE_PROTOCOL)
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """whoosh3's postings writer, its blocks' data pickled at PICKLE_PROTOCOL."""
-
-    def _write_block(self, last: bool = False) -> None:
-        postfile = self._postfile
-        if not self._blockcount:
-            postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PICKLE_PROTOCOL)
+def _write_term(postfile: Any, flat: list[Any], field_lengths: bytes, limit: int, compression: int,
+                fixedsize: int | None) -> bytes:
+    """Write a term's postings as whoosh3's blocks of `limit` postings
+    (W3PostingsWriter._write_block), their data pickled at PICKLE_PROTOCOL;
+    return its term-table entry (W3TermInfo.to_bytes)."""
+    docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    n = len(docnums)
+    lows, highs, maxweights = [], [], []
+    for first in range(0, n, limit):
+        ids = docnums[first : first + limit]
+        block_weights = weights[first : first + limit]
+        deltas = tuple(map(sub, ids, [0, *ids[:-1]]))
+        top = block_weights[0]
+        if any(w != top for w in block_weights):
+            mini_weights: Any = tuple(block_weights)
+        else:
+            mini_weights = None if top == 1.0 else float(top)
+        if fixedsize is None or fixedsize < 0:
+            mini_values: Any = tuple(v for v in values[first : first + limit] if v)
+        elif fixedsize == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(values[first : first + limit])
+        data = dumps((deltas, mini_weights, mini_values), PICKLE_PROTOCOL)
         # Below this size zlib makes a block bigger (whoosh3's own rule).
-        compression = self._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        ids = self._ids
+        level = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+        if level:
+            data = zlib.compress(data, level)
+        low, high = _length_range(field_lengths, ids)
+        maxweight = max(0, max(block_weights))
         # The block's header stays at protocol 2, as whoosh writes it.
-        info = dumps((len(ids), ids[-1], self._maxweight, compression,
-                      length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        size = len(info) + len(data)
-        postfile.write_int(-size if last else size)
-        postfile.write(info)
-        postfile.write(data)
-        self._blockcount += 1
-        self._new_block()
+        header = dumps((len(ids), ids[-1], maxweight, level, low, high), 2)
+        size = len(header) + len(data)
+        postfile.write(_BLOCK_SIZE.pack(-size if first + limit >= n else size) + header + data)
+        if low:
+            lows.append(low)
+        highs.append(high)
+        maxweights.append(maxweight)
+    info = _TERM_INFO.pack(
+        0, float(sum(weights)), n, min(lows, default=0), max(highs), max(maxweights),
+        docnums[0], docnums[-1],
+    )
+    return info + pack_long(start) + pack_int(postfile.tell() - start)
 
 
 class _StoredWriter(columns.PickleColumn.Writer):
