@@ -13,7 +13,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +208,23 @@ def update_index(
     with write_lock(index, timeout=lock_timeout, on_wait=on_wait):
         # A writer killed mid-run leaves unused segment files behind.
         sweep_leftovers(index)
-        return _update_locked(corpus, index, report, rebuild, progress, started)
+        with _fewer_collections():
+            return _update_locked(corpus, index, report, rebuild, progress, started)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect young objects every 10,000 allocations instead of Python's
+    700 while indexing (workers inherit it): a build allocates millions of
+    objects that live on in the posting pool. 20,000 generated articles in
+    one process: 0.97 s in 869 collections, 0.17 s in 36, the same garbage
+    found (gc.callbacks)."""
+    old = gc.get_threshold()
+    gc.set_threshold(10_000, 50, 50)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _update_locked(

@@ -228,3 +228,17 @@ def test_a_search_after_an_update_sees_it(corpus: Path, index_dir: Path) -> None
     shutil.rmtree(index_dir)
     with pytest.raises(IndexMissingError):
         search(index_dir, "harbour")
+
+
+def test_a_build_collects_garbage_less_often_and_restores_the_setting(tmp_path: Path) -> None:
+    import gc
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(3):
+        (corpus / f"{n}.txt").write_text(f"Headline {n}\n\nBody of article {n}.\n")
+    before = gc.get_threshold()
+    during: list[int] = []
+    update_index(corpus, tmp_path / "index", progress=lambda done, total: during.append(gc.get_threshold()[0]))
+    assert during and set(during) == {10_000}
+    assert gc.get_threshold() == before

@@ -1,0 +1,77 @@
+"""What one article costs the build (issue 6), in one process.
+
+Builds a generated corpus with `update_index`, workers off, and prints CPU
+seconds per article and the index's parts on disk. CPU time on a shared
+machine varies by ±10% from run to run; for comparing two versions of the
+code, count instructions instead, which vary by well under 1%:
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        python bench/build_cost.py --articles 1000      # "Collected : N" instructions
+
+(a 1,000-article build runs ~80 s under callgrind; `--articles 0` gives the
+start-up alone, to subtract). For where the time goes:
+`py-spy record -f raw -o out.txt -- python bench/build_cost.py`.
+
+    python bench/build_cost.py --articles 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import make_corpus
+
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    from searchkit import indexer
+
+    indexer.PARALLEL_MIN_FILES = sys.maxsize  # one process: the cost of an article, not of a split
+    corpus = OUT / f"corpus-{args.articles}-s{args.seed}"
+    make_corpus.make(corpus, args.articles, args.seed, quiet=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        indexer.update_index(corpus, index)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        per = 1000 * cpu / max(args.articles, 1)
+        print(f"{args.articles:,} articles: {wall:.2f} s wall, {cpu:.2f} s CPU, {per:.3f} ms CPU an article")
+        for name, size in sorted(_parts(index).items(), key=lambda kv: -kv[1]):
+            print(f"  {name:12} {size / 1e6:8.2f} MB")
+        shutil.rmtree(index, ignore_errors=True)
+
+
+def _parts(index: Path) -> dict[str, int]:
+    """Bytes on disk by kind: postings, term tables, stored fields, columns."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(index))
+    sizes: dict[str, int] = {}
+    for segment in ix._segments():
+        storage = segment.open_compound_file(ix.storage)
+        for name in storage.list():
+            kind = "stored" if name.endswith("._stored.col") else name.rsplit(".", 1)[-1]
+            kind = {"pst": "postings", "trm": "terms", "col": "columns"}.get(kind, kind)
+            sizes[kind] = sizes.get(kind, 0) + storage.file_length(name)
+    ix.close()
+    return sizes
+
+
+if __name__ == "__main__":
+    main()
