@@ -3,12 +3,13 @@
 whoosh's own SegmentWriter pickles every posting into a sorting pool (and its
 positions once more inside it), spills sorted runs, merges them posting by
 posting and writes each posting through three layers of calls: over half
-the time of building an index (cProfile of a 10,000-article build). This writer keeps, per field, a dict from term
-to a flat list of its postings (docnum, weight, encoded value) as documents
-arrive; a full pool spills to a run file as term-sorted marshal chunks; at the
-end, runs are merged term by term and each term's postings are written as
-whole blocks, or inlined in the term table for a rare term. The
-segments hold what whoosh's own writer puts there, as a reader sees it
+the time of building an index (cProfile of a 10,000-article build). This
+writer keeps, per field, a dict from term to a flat list of its postings
+(docnum, weight, encoded value) as documents arrive; a full pool spills to a
+run file as term-sorted marshal chunks; at the end, runs are merged term by
+term and each term is written in one go: whoosh3's blocks and term info
+(`_write_term`), or its postings inlined in the term table for a rare term.
+The segments hold what whoosh's own writer puts there, as a reader sees it
 (tests/test_parallel_build.py reads an index built both ways); the bytes
 differ only where whoosh3 allows (inlined postings, the pickle protocol).
 
