@@ -54,6 +54,7 @@ _TERM_INFO = W3TermInfo._struct
 # list; list slots, the value bytes object), for the spill limit.
 _TERM_BYTES = 170
 _POSTING_BYTES = 70
+_FREQUENCY, _VALUE = itemgetter(1), itemgetter(3)
 
 
 # whoosh3 pickles posting blocks, inlined postings and stored fields at
@@ -89,21 +90,24 @@ class TermPool:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-        total = 0
-        size = 0
-        for tbytes, freq, weight, vbytes in items:
-            postings = terms.get(tbytes)
+        if not isinstance(items, list):
+            items = list(items)
+        get = terms.get
+        new = 0
+        for tbytes, _freq, weight, vbytes in items:
+            postings = get(tbytes)
             if postings is None:
                 terms[tbytes] = [docnum, weight, vbytes]
-                size += _TERM_BYTES + len(tbytes) + len(vbytes)
+                new += 1
             else:
                 postings += (docnum, weight, vbytes)
-                size += _POSTING_BYTES + len(vbytes)
-            total += freq
-        self.size += size
+        # Counted in one go (C loops): the term bytes of new terms are left
+        # out of the estimate, which is rough anyway.
+        self.size += (len(items) * _POSTING_BYTES + new * (_TERM_BYTES - _POSTING_BYTES)
+                      + sum(map(len, map(_VALUE, items))))
         if self.size > self.limit:
             self.save()
-        return total
+        return sum(map(_FREQUENCY, items))
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """whoosh's pool interface: one posting (used when merging segments)."""
