@@ -102,20 +102,21 @@ def collapse(searcher: Searcher, ranked: Iterable[tuple[int, float]], want: int)
         fields = reader.stored_fields(docnum)
         mine = fingerprint_of(fields)
         date = from_index_date(fields.get("date"))
-        group = _group_of(mine, date, leaders)
+        keys = band_keys(mine.bands)
+        group = _group_of(mine, keys, date, leaders)
         if group is not None:
             group.copies.append(docnum)
         elif len(groups) < want:
             group = Group(docnum, score)
             groups.append(group)
-            for key in band_keys(mine.bands):
+            for key in keys:
                 leaders.setdefault(key, []).append((group, mine, date))
     return groups
 
 
-def _group_of(mine: Fingerprint, date: datetime | None,
+def _group_of(mine: Fingerprint, keys: list[bytes], date: datetime | None,
               leaders: dict[bytes, list[tuple[Group, Fingerprint, datetime | None]]]) -> Group | None:
-    for key in band_keys(mine.bands):
+    for key in keys:
         for group, theirs, their_date in leaders.get(key, ()):
             if near_duplicates(mine, theirs, date, their_date):
                 return group

@@ -319,11 +319,15 @@ def _field_lengths(lengths: Any, fieldname: str) -> bytes:
 
 def _length_range(field_lengths: bytes, docnums: list[int]) -> tuple[int, int]:
     """The smallest and largest non-zero length byte of these documents (0, 0 for none)."""
-    if not field_lengths:
-        return 0, 0
-    found = [field_lengths[d] for d in docnums]
-    nonzero = [b for b in found if b]
+    nonzero = [b for d in docnums if (b := field_lengths[d])] if field_lengths else []
     return (min(nonzero), max(nonzero)) if nonzero else (0, 0)
+
+
+def _term_info(inlined: bool, docnums: list[int], weights: list[float], minlength: int,
+               maxlength: int, maxweight: float) -> bytes:
+    """W3TermInfo.to_bytes's fixed part: the term's statistics, lengths as length bytes."""
+    return _TERM_INFO.pack(inlined, float(sum(weights)), len(docnums), minlength, maxlength,
+                           maxweight, docnums[0], docnums[-1])
 
 
 def _inlined_info(flat: list[Any], field_lengths: bytes) -> bytes:
@@ -332,10 +336,7 @@ def _inlined_info(flat: list[Any], field_lengths: bytes) -> bytes:
     its postings pickled at PICKLE_PROTOCOL."""
     docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
     minlength, maxlength = _length_range(field_lengths, docnums)
-    info = _TERM_INFO.pack(
-        1, float(sum(weights)), len(docnums), minlength, maxlength, max(0, max(weights)),
-        docnums[0], docnums[-1],
-    )
+    info = _term_info(True, docnums, weights, minlength, maxlength, max(0, max(weights)))
     return info + dumps((tuple(docnums), tuple(weights), tuple(v for v in values if v)), PICKLE_PROTOCOL)
 
 
@@ -379,10 +380,7 @@ def _write_term(postfile: Any, flat: list[Any], field_lengths: bytes, limit: int
             lows.append(low)
         highs.append(high)
         maxweights.append(maxweight)
-    info = _TERM_INFO.pack(
-        0, float(sum(weights)), n, min(lows, default=0), max(highs), max(maxweights),
-        docnums[0], docnums[-1],
-    )
+    info = _term_info(False, docnums, weights, min(lows, default=0), max(highs), max(maxweights))
     return info + pack_long(start) + pack_int(postfile.tell() - start)
 
 
