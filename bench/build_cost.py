@@ -13,11 +13,14 @@ start-up alone, to subtract). For where the time goes:
 `py-spy record -f raw -o out.txt -- python bench/build_cost.py`.
 
     python bench/build_cost.py --articles 10000
+    python bench/build_cost.py --articles 20000 --python-gc   # GC as Python sets it
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import resource
 import shutil
 import sys
@@ -35,11 +38,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--python-gc", action="store_true",
+                    help="keep Python's garbage-collection thresholds (the indexer raises them)")
     args = ap.parse_args()
 
     from searchkit import indexer
 
     indexer.PARALLEL_MIN_FILES = sys.maxsize  # one process: the cost of an article, not of a split
+    if args.python_gc:
+        indexer._fewer_collections = contextlib.nullcontext  # type: ignore[assignment]
+    collections = _time_collections()
     corpus = OUT / f"corpus-{args.articles}-s{args.seed}"
     make_corpus.make(corpus, args.articles, args.seed, quiet=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,9 +60,26 @@ def main() -> None:
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         per = 1000 * cpu / max(args.articles, 1)
         print(f"{args.articles:,} articles: {wall:.2f} s wall, {cpu:.2f} s CPU, {per:.3f} ms CPU an article")
+        print(f"  garbage collection {collections[0]:.2f} s in {collections[1]:,} collections")
         for name, size in sorted(_parts(index).items(), key=lambda kv: -kv[1]):
             print(f"  {name:12} {size / 1e6:8.2f} MB")
         shutil.rmtree(index, ignore_errors=True)
+
+
+def _time_collections() -> list[float]:
+    """[seconds, count] of the garbage collections from now on (gc.callbacks)."""
+    totals = [0.0, 0]
+    started = [0.0]
+
+    def on_collection(phase: str, _info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            totals[0] += time.perf_counter() - started[0]
+            totals[1] += 1
+
+    gc.callbacks.append(on_collection)
+    return totals
 
 
 def _parts(index: Path) -> dict[str, int]:

@@ -60,13 +60,14 @@ _FREQUENCY, _VALUE = itemgetter(1), itemgetter(3)
 # whoosh3 pickles posting blocks, inlined postings and stored fields at
 # protocol 2, which writes every bytes object (each posting's encoded
 # positions, a fingerprint) as a call to codecs.encode on a latin-1 string.
-# Its readers unpickle whatever protocol they find. At protocol 4 a full
-# block of 128 postings pickles in a seventh of the time, loads in a
-# quarter and takes half the bytes after zlib (2,044 -> 945).
+# Its readers unpickle whatever protocol they find. At protocol 4, for
+# 10,000 generated articles (`python bench/build_cost.py --articles 10000`
+# before and after, 3c3e717 and 7ed5d16): postings 24.0 -> 13.2 MB, stored
+# fields 15.7 -> 14.1 MB.
 PICKLE_PROTOCOL = 4
 # Terms in at most this many documents keep their postings in the term
-# table, not in a block of their own: 10,000 generated articles, 1 vs 4 vs
-# 8 vs 16: index 37.4 vs 36.9 vs 37.2 vs 37.8 MB, build CPU the same.
+# table, not in a block of their own. The same command at 1 / 4 / 8 / 16:
+# postings and terms 18.9 / 18.5 / 18.8 / 19.4 MB, CPU the same within noise.
 INLINE_POSTINGS = 4
 
 
