@@ -20,8 +20,9 @@ from whoosh.analysis.filters import STOP_WORDS
 
 # whoosh's default token pattern (keeps "u.s" and wildcards like "elect*" whole)
 WORD = re.compile(r"[\w\*]+(\.?[\w\*]+)*")
-# The same words, for findall; ".?" is left out (a word's letters run on
-# anyway), which makes it a fifth faster (tests/test_analysis.py checks both agree).
+# The same words, for findall, without WORD's optional dot (a word's letters
+# run on anyway), which findall matches faster; tests/test_analysis.py
+# checks that both give the same terms.
 WORD_TEXT = re.compile(r"[\w*]+(?:\.[\w*]+)*")
 MIN_WORD = 2
 # Longer "words" are junk (base64, URLs run together) and would bloat the index.

@@ -91,7 +91,7 @@ class TermPool:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-        if not isinstance(items, list):
+        if not isinstance(items, (list, tuple)):  # whoosh's field.index gives a generator
             items = list(items)
         get = terms.get
         new = 0
