@@ -99,3 +99,12 @@ def test_fingerprint_never_fails(headline: str, body: str) -> None:
 
 def test_a_lone_surrogate_is_hashed() -> None:
     assert fingerprint("x", "a badly \ud800 decoded " * 20).bands
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60),
+       st.text(alphabet=st.sampled_from("ab AB 1 2.5 x_y, -\nthe of"), min_size=100, max_size=900)
+       | st.text(alphabet=st.characters(max_codepoint=127), max_size=900))
+def test_ascii_text_gets_the_fingerprint_of_the_regex_path(headline: str, body: str) -> None:
+    # An em dash is no word character: the same words, read by the regex path.
+    assert fingerprint(headline, body) == fingerprint(headline, body + " \u2014")
+    assert fingerprint("Lawson", STORY) == fingerprint("Lawson", STORY + "\u2014")
