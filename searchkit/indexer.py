@@ -24,7 +24,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from searchkit import limits, parallel
-from searchkit.corpus import CorpusFile, scan_corpus
+from searchkit.corpus import CorpusFile, read_ahead, scan_corpus
 from searchkit.duplicates import fingerprint
 from searchkit.errors import (
     CorpusMissingError,
@@ -339,7 +339,7 @@ def _find_changes(
     if changes.rebuild and len(to_read) >= PARALLEL_MIN_FILES and parallel.available():
         _read_in_workers(to_read, manifest, report, progress, changes)
         return
-    for done, f in enumerate(to_read, 1):
+    for done, f in enumerate(read_ahead(to_read, limits.MAX_FILE_BYTES), 1):
         _read_file(f, manifest, changes, report)
         if progress:
             progress(done, len(to_read))
@@ -373,7 +373,7 @@ def _read_in_workers(to_read: list[CorpusFile], manifest: Manifest, report: Inde
         part_manifest = Manifest(SCHEMA_VERSION, manifest.corpus)
         part_report = IndexReport(report.corpus, report.index)
         unticked = 0
-        for f in files:
+        for f in read_ahead(files, limits.MAX_FILE_BYTES):
             _read_file(f, part_manifest, part, part_report)
             unticked += 1
             if unticked == 64:  # progress in batches: one message per file is wasteful
