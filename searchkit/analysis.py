@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import sub
 from pickle import dumps
 from struct import Struct
 from typing import Any
@@ -86,24 +87,30 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
     terms: dict[str | bytes, bytes] = _TERMS if stops == _STOPS else {}
     if len(terms) > 500_000:
         terms.clear()
+    spellings = _spellings(value)
+    # Known spellings looked up in one C loop; the rest (few, once a build
+    # is under way) made here.
+    mapped = list(map(terms.get, spellings))
+    if None in mapped:
+        for i, term in enumerate(mapped):
+            if term is None:
+                original = spellings[i]
+                term = terms.get(original)  # the same new spelling earlier in this text
+                if term is None:
+                    word = original.decode() if isinstance(original, bytes) else original.lower()
+                    if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stops:
+                        term = terms[original] = b""
+                    else:
+                        term = terms[original] = stem(word).encode("utf-8")
+                mapped[i] = term
     positions: dict[bytes, list[int]] = {}
-    pos = 0
-    for original in _spellings(value):
-        term = terms.get(original)
-        if term is None:
-            word = original.decode() if isinstance(original, bytes) else original.lower()
-            if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stops:
-                term = terms[original] = b""
-            else:
-                term = terms[original] = stem(word).encode("utf-8")
-        if not term:
-            continue
-        found = positions.get(term)
+    get = positions.get
+    for pos, term in enumerate(filter(None, mapped)):  # positions count indexed words only
+        found = get(term)
         if found is None:
             positions[term] = [pos]
         else:
             found.append(pos)
-        pos += 1
     items = []
     once = _ONCE or _make_once()
     for term, poslist in positions.items():
@@ -112,7 +119,7 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
             items.append((term, 1, 1.0, once[poslist[0]]))
             continue
         deltas = [poslist[0]]
-        deltas += [b - a for a, b in zip(poslist, poslist[1:])]
+        deltas += map(sub, poslist[1:], poslist)
         items.append((term, n, float(n), _pack_count(n) + dumps(deltas, 2)))
     return items
 
