@@ -55,6 +55,8 @@ _TERM_INFO = W3TermInfo._struct
 _TERM_BYTES = 170
 _POSTING_BYTES = 70
 _FREQUENCY, _VALUE = itemgetter(1), itemgetter(3)
+# Distinct values of a field whose postings are remembered (NewsWriter._named).
+_MEMO_VALUES = 20_000
 
 
 # whoosh3 pickles posting blocks, inlined postings and stored fields at
@@ -209,6 +211,7 @@ class NewsWriter(SegmentWriter):
         fieldwriter = self.fieldwriter
         fieldwriter._postfile = _Positioned(fieldwriter._postfile)
         fieldwriter._tindex.dbfile = _Positioned(fieldwriter._tindex.dbfile)
+        self._memo: dict[str, dict[str, list[Any]]] = {}
         # Segments other writers (workers) finished, committed with this one's.
         self.extra_segments: list[Any] = []
 
@@ -233,8 +236,10 @@ class NewsWriter(SegmentWriter):
                 if field.indexed:
                     if fieldname in self._fast:
                         items: Iterable[Any] = index_terms(value, field.analyzer.stoplist)
-                    else:
+                    elif field.unique or not isinstance(value, str):
                         items = field.index(value)
+                    else:
+                        items = self._named(fieldname, field, value)
                     total = add_terms(fieldname, docnum, items)
                     if field.scorable:
                         length = total
@@ -248,6 +253,19 @@ class NewsWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _named(self, fieldname: str, field: Any, value: str) -> list[Any]:
+        """whoosh's postings of a value that recurs from article to article
+        (an author, a source, a dateline, tags, a format), made once."""
+        memo = self._memo.get(fieldname)
+        if memo is None:
+            memo = self._memo[fieldname] = {}
+        items = memo.get(value)
+        if items is None:
+            if len(memo) >= _MEMO_VALUES:
+                memo.clear()
+            items = memo[value] = list(field.index(value))
+        return items
 
     def finish_alone(self) -> Any:
         """Finish this writer's segment for another writer to commit (a

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from searchkit import indexer
+from searchkit import indexer, segmentwriter
 from searchkit.cli import main
 from searchkit.engine import search
 from searchkit.errors import IndexWriteError
@@ -69,6 +69,25 @@ def test_news_writer_writes_the_index_whoosh_writes(
     assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
     # Pickled at protocol 4, not whoosh's 2 (segmentwriter.PICKLE_PROTOCOL).
     assert size(tmp_path / "ours") < 0.8 * size(tmp_path / "whoosh")
+
+
+def test_recurring_names_index_as_whoosh_indexes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Authors, categories (tags) and sources recur: NewsWriter makes their
+    # postings once; a tiny memo is cleared again and again on the way.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    jsonl = shared_path("corpora", "huffpost_news_category", "News_Category_Dataset_v2.head4782.jsonl")
+    (corpus / "huffpost.jsonl").write_text("".join(jsonl.read_text().splitlines(keepends=True)[:400]))
+    monkeypatch.setattr(segmentwriter, "_MEMO_VALUES", 3)
+    ours = update_index(corpus, tmp_path / "ours")
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "NewsWriter", lambda ix, **kw: SegmentWriter(ix, **kw))
+        theirs = update_index(corpus, tmp_path / "whoosh")
+    assert ours.added == theirs.added == 400
+    assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
+    assert search(tmp_path / "ours", 'author:"Lee Moran"').total == 30
 
 
 def size(index: Path) -> int:
