@@ -5,11 +5,14 @@ seconds per article and the index's parts on disk. CPU time on a shared
 machine varies by ±10% from run to run; for comparing two versions of the
 code, count instructions instead, which vary by well under 1%:
 
+    python -m compileall -q searchkit bench
     PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python bench/build_cost.py --articles 1000      # "Collected : N" instructions
 
-(a 1,000-article build runs ~80 s under callgrind; `--articles 0` gives the
-start-up alone, to subtract). For where the time goes:
+(a 1,000-article build runs ~60 s under callgrind; `--articles 0` gives the
+start-up alone, to subtract). Compile first: where PYTHONDONTWRITEBYTECODE
+is set, every changed module is compiled again in each run, which counts
+(~0.1 G instructions). For where the time goes:
 `py-spy record -f raw -o out.txt -- python bench/build_cost.py`.
 
     python bench/build_cost.py --articles 10000
