@@ -104,7 +104,7 @@ def fingerprint(headline: str, body: str) -> Fingerprint:
     if len(hashes) < MIN_SHINGLES:
         return Fingerprint(repeated[:BANDS_BYTES], exact, b"", numbers)
     # Descending order: the last hash written to a bin is its minimum.
-    mins = {h % BINS: h for h in hashes}
+    mins = dict(zip(map(BINS.__rmod__, hashes), hashes))  # {h % BINS: h} in C
     values = _densified(mins)
     # Bins far apart in a band: near bins of a short text borrow from the same hash.
     bands = [crc32(array("I", values[band::BANDS]).tobytes()) for band in range(BANDS)]

@@ -185,8 +185,16 @@ class TermPool:
         self.runs = []
 
 
+# marshal's version 2 writes no back-references: its default (4) looks up
+# every object it writes (each posting's weight and encoded positions) to
+# write the ones it has seen as references. On the flat postings of 4,000
+# generated files' texts (505,000 postings): dumps 159 -> 84 ms, loads 103
+# -> 110 ms, 12.8 -> 18.1 MB.
+_MARSHAL_VERSION = 2
+
+
 def _write_chunk(f: Any, chunk: list[tuple[str, bytes, list[Any]]]) -> None:
-    data = marshal.dumps(chunk)
+    data = marshal.dumps(chunk, _MARSHAL_VERSION)
     f.write(_LENGTH.pack(len(data)))
     f.write(data)
 
