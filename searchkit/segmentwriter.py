@@ -43,10 +43,14 @@ from searchkit.analysis import NewsAnalyzer, index_terms
 from searchkit.wordscores import perdoc_length_bytes
 
 # Postings per marshal chunk in a run file: large enough for marshal to be
-# fast, small enough that merging many runs holds little in memory (chunks
-# of 4,096 terms held ~30 MB each: a 100,000-article build peaked at 290 MB
-# a worker while merging its runs).
-_CHUNK_POSTINGS = 20_000
+# fast, small enough that merging many runs holds little in memory: the
+# merge holds a chunk of every run. Chunks of 4,096 terms held ~30 MB each
+# (a 100,000-article build peaked at 290 MB a worker). Read back from
+# marshal version 2 (_MARSHAL_VERSION), every posting has objects of its
+# own: peak memory of the whole 100,000-article build (sum of PSS, two
+# workers) 387 MB at version 4 and 20,000 postings, 474 MB at version 2 and
+# 20,000, 366 MB at version 2 and 5,000.
+_CHUNK_POSTINGS = 5_000
 _LENGTH = struct.Struct("<I")
 _BLOCK_SIZE = struct.Struct("!i")  # whoosh's write_int
 _TERM_INFO = W3TermInfo._struct
