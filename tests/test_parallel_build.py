@@ -58,15 +58,22 @@ def bbc_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return corpus
 
 
+def built_both_ways(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Index `corpus` with NewsWriter (tmp_path/ours) and with whoosh's own
+    writer (tmp_path/whoosh); both must read the same. Returns the article count."""
+    ours = update_index(corpus, tmp_path / "ours")
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "NewsWriter", lambda ix, **kw: SegmentWriter(ix, **kw))
+        theirs = update_index(corpus, tmp_path / "whoosh")
+    assert ours.added == theirs.added
+    assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
+    return ours.added
+
+
 def test_news_writer_writes_the_index_whoosh_writes(
     bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ours = update_index(bbc_sample, tmp_path / "ours")
-    with monkeypatch.context() as patch:
-        patch.setattr(indexer, "NewsWriter", lambda ix, **kw: SegmentWriter(ix, **kw))
-        theirs = update_index(bbc_sample, tmp_path / "whoosh")
-    assert ours.added == theirs.added == 300
-    assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
+    assert built_both_ways(bbc_sample, tmp_path, monkeypatch) == 300
     # Pickled at protocol 4, not whoosh's 2 (segmentwriter.PICKLE_PROTOCOL).
     assert size(tmp_path / "ours") < 0.8 * size(tmp_path / "whoosh")
 
@@ -81,12 +88,7 @@ def test_recurring_names_index_as_whoosh_indexes_them(
     jsonl = shared_path("corpora", "huffpost_news_category", "News_Category_Dataset_v2.head4782.jsonl")
     (corpus / "huffpost.jsonl").write_text("".join(jsonl.read_text().splitlines(keepends=True)[:400]))
     monkeypatch.setattr(segmentwriter, "_MEMO_VALUES", 3)
-    ours = update_index(corpus, tmp_path / "ours")
-    with monkeypatch.context() as patch:
-        patch.setattr(indexer, "NewsWriter", lambda ix, **kw: SegmentWriter(ix, **kw))
-        theirs = update_index(corpus, tmp_path / "whoosh")
-    assert ours.added == theirs.added == 400
-    assert contents(tmp_path / "ours") == contents(tmp_path / "whoosh")
+    assert built_both_ways(corpus, tmp_path, monkeypatch) == 400
     assert search(tmp_path / "ours", 'author:"Lee Moran"').total == 30
 
 
