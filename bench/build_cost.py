@@ -1,7 +1,7 @@
 """What one article costs the build (issue 6), in one process.
 
-Builds a generated corpus with `update_index`, workers off, and prints CPU
-seconds per article and the index's parts on disk. CPU time on a shared
+Builds a generated corpus with `update_index`, workers off (--workers: on,
+as `searchkit index` builds), and prints CPU seconds per article and the index's parts on disk. CPU time on a shared
 machine varies by ±10% from run to run; for comparing two versions of the
 code, count instructions instead, which vary by well under 1%:
 
@@ -16,6 +16,7 @@ is set, every changed module is compiled again in each run, which counts
 `py-spy record -f raw -o out.txt -- python bench/build_cost.py`.
 
     python bench/build_cost.py --articles 10000
+    python bench/build_cost.py --articles 100000 --workers   # as `searchkit index` builds
     python bench/build_cost.py --articles 20000 --python-gc   # GC as Python sets it
 """
 
@@ -43,11 +44,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--python-gc", action="store_true",
                     help="keep Python's garbage-collection thresholds (the indexer raises them)")
+    ap.add_argument("--workers", action="store_true",
+                    help="build as `searchkit index` does, a worker per core (CPU counts the workers)")
     args = ap.parse_args()
 
     from searchkit import indexer
 
-    indexer.PARALLEL_MIN_FILES = sys.maxsize  # one process: the cost of an article, not of a split
+    if not args.workers:
+        indexer.PARALLEL_MIN_FILES = sys.maxsize  # one process: the cost of an article, not of a split
     if args.python_gc:
         indexer._fewer_collections = contextlib.nullcontext  # type: ignore[assignment]
     collections = _time_collections()
@@ -55,18 +59,24 @@ def main() -> None:
     make_corpus.make(corpus, args.articles, args.seed, quiet=True)
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
-        before = resource.getrusage(resource.RUSAGE_SELF)
+        before = _cpu()
         started = time.perf_counter()
         indexer.update_index(corpus, index)
         wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu = _cpu() - before
         per = 1000 * cpu / max(args.articles, 1)
         print(f"{args.articles:,} articles: {wall:.2f} s wall, {cpu:.2f} s CPU, {per:.3f} ms CPU an article")
-        print(f"  garbage collection {collections[0]:.2f} s in {collections[1]:,} collections")
+        print(f"  garbage collection {collections[0]:.2f} s in {collections[1]:,} collections"
+              + (" (this process; not the workers')" if args.workers else ""))
         for name, size in sorted(_parts(index).items(), key=lambda kv: -kv[1]):
             print(f"  {name:12} {size / 1e6:8.2f} MB")
         shutil.rmtree(index, ignore_errors=True)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the workers)."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def _time_collections() -> list[float]:
