@@ -75,6 +75,18 @@ def _spellings(value: str) -> list[Any]:
     return blanked.replace(b"..", b"  ").replace(b". ", b"  ").replace(b" .", b"  ").split()
 
 
+def _term_of(spelling: str | bytes, terms: dict[str | bytes, bytes], stops: frozenset[str]) -> bytes:
+    """The term of a spelling not looked up yet (or earlier in this text), remembered in `terms`."""
+    term = terms.get(spelling)
+    if term is None:
+        word = spelling.decode() if isinstance(spelling, bytes) else spelling.lower()
+        if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stops:
+            term = terms[spelling] = b""
+        else:
+            term = terms[spelling] = stem(word).encode("utf-8")
+    return term
+
+
 def index_terms(value: str, stoplist: frozenset[str] | None = None
                 ) -> list[tuple[bytes, int, float, bytes]]:
     """What whoosh's Positions format makes of `value` under NewsAnalyzer —
@@ -92,17 +104,7 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
     # is under way) made here.
     mapped = list(map(terms.get, spellings))
     if None in mapped:
-        for i, term in enumerate(mapped):
-            if term is None:
-                original = spellings[i]
-                term = terms.get(original)  # the same new spelling earlier in this text
-                if term is None:
-                    word = original.decode() if isinstance(original, bytes) else original.lower()
-                    if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stops:
-                        term = terms[original] = b""
-                    else:
-                        term = terms[original] = stem(word).encode("utf-8")
-                mapped[i] = term
+        mapped = [_term_of(s, terms, stops) if t is None else t for s, t in zip(spellings, mapped)]
     positions: dict[bytes, list[int]] = {}
     get = positions.get
     for pos, term in enumerate(filter(None, mapped)):  # positions count indexed words only
