@@ -45,9 +45,10 @@ from typing import Any
 from zlib import crc32
 
 WORD = re.compile(r"\w+")
-# WORD's words of lower-cased ASCII text, as bytes, without the regex (at
-# less than half its cost): letters lowered, every other byte but digits
-# and "_" blanked, then split. The hashes are those of the same words as str.
+# WORD's words of lower-cased ASCII text, as bytes, without the regex:
+# letters lowered, every other byte but digits and "_" blanked, then split
+# (build figures: analysis._ASCII_WORD). The hashes are those of the same
+# words as str.
 _ASCII_WORD = bytes(c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() or c == 95 else 32
                     for c in range(128)) + b" " * 128
 SHINGLE = 3  # words per shingle

@@ -47,9 +47,10 @@ from searchkit.wordscores import perdoc_length_bytes
 # merge holds a chunk of every run. Chunks of 4,096 terms held ~30 MB each
 # (a 100,000-article build peaked at 290 MB a worker). Read back from
 # marshal version 2 (_MARSHAL_VERSION), every posting has objects of its
-# own: peak memory of the whole 100,000-article build (sum of PSS, two
-# workers) 387 MB at version 4 and 20,000 postings, 474 MB at version 2 and
-# 20,000, 366 MB at version 2 and 5,000.
+# own: peak memory of the 100,000-article build (all its processes) in
+# `python bench/speed.py --articles 100000` was 447 MB at version 2 and
+# 20,000 postings (6a55659), 363 MB at version 2 and 5,000 (c749013),
+# against 364-379 MB at version 4 and 20,000.
 _CHUNK_POSTINGS = 5_000
 _LENGTH = struct.Struct("<I")
 _BLOCK_SIZE = struct.Struct("!i")  # whoosh's write_int
@@ -191,9 +192,10 @@ class TermPool:
 
 # marshal's version 2 writes no back-references: its default (4) looks up
 # every object it writes (each posting's weight and encoded positions) to
-# write the ones it has seen as references. On the flat postings of 4,000
-# generated files' texts (505,000 postings): dumps 159 -> 84 ms, loads 103
-# -> 110 ms, 12.8 -> 18.1 MB.
+# write the ones it has seen as references. 100,000 generated articles built
+# as `python bench/build_cost.py --articles 100000 --workers` builds them,
+# 726a443 and 6a55659 alternating: 68.0 / 60.4 s at version 4, 63.8 / 59.1 s
+# at version 2 (the run files are ~40% larger).
 _MARSHAL_VERSION = 2
 
 
