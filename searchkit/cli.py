@@ -1,73 +1,26 @@
-"""The `search` and `searchkit` commands: parse options, call one library
-function, render, map errors to exit codes."""
+"""The `search` and `searchkit` commands: parse options with click, check
+how they combine, call one library function and render. What the commands
+share without click (consoles, error messages and exit codes, the whole
+`search` command) is in commands.py."""
 
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from searchkit import config, plain
-from searchkit.errors import (
-    ArticleNotFoundError,
-    CorpusMissingError,
-    IndexCorruptError,
-    IndexLockedError,
-    IndexMissingError,
-    IndexVersionError,
-    IndexWriteError,
-    QuerySyntaxError,
-    SearchkitError,
-)
+from searchkit import commands, config, plain
+from searchkit.commands import corpus_for, errors, index_with_progress, say
+from searchkit.errors import SearchkitError
 from searchkit.status import ExitStatus
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from searchkit.records import IndexReport
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_EXIT_FOR: list[tuple[type[SearchkitError], ExitStatus]] = [
-    (QuerySyntaxError, ExitStatus.USAGE),
-    (ArticleNotFoundError, ExitStatus.NO_HITS),
-    (IndexLockedError, ExitStatus.INDEX_LOCKED),
-    (IndexWriteError, ExitStatus.WRITE_ERROR),
-    (CorpusMissingError, ExitStatus.CORPUS_ERROR),
-    (IndexMissingError, ExitStatus.INDEX_ERROR),
-    (IndexCorruptError, ExitStatus.INDEX_ERROR),
-    (IndexVersionError, ExitStatus.INDEX_ERROR),
-]
-
-
-def _console(stderr: bool = False, *, plain_ok: bool = True) -> plain.Console | Console:
-    """rich's console for the stream; plain.py's where rich would not style
-    it (no rich import: ~20 ms of a fresh `search`)."""
-    if plain_ok and plain.unstyled(sys.stderr if stderr else sys.stdout):
-        return plain.Console(stderr)
-    from searchkit import render
-
-    return render.make_console(stderr)
-
-
-def _errors() -> plain.Console | Console:
-    return _console(stderr=True)
-
-
-def _say(console: plain.Console | Console, text: str, *, meta: bool = False,
-         soft_wrap: bool | None = None) -> None:
-    """One line of text (no markup), dimmed as metadata if `meta` where the console styles."""
-    if isinstance(console, plain.Console):
-        console.print(text)
-    else:
-        from searchkit import render
-
-        console.print(render.Text(text, style=render.META_STYLE if meta else ""), soft_wrap=soft_wrap)
 
 
 def handle_errors(func: F) -> F:
@@ -77,13 +30,8 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except SearchkitError as exc:
-            status = next((s for cls, s in _EXIT_FOR if isinstance(exc, cls)), ExitStatus.INDEX_ERROR)
-            _say(_errors(), plain.safe(f"searchkit: {exc}"))
-            raise click.exceptions.Exit(status) from None
-        except KeyboardInterrupt:
-            _say(_errors(), "searchkit: interrupted")
-            raise click.exceptions.Exit(ExitStatus.INTERRUPTED) from None
+        except (SearchkitError, KeyboardInterrupt) as exc:
+            raise click.exceptions.Exit(commands.report_error(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -96,43 +44,6 @@ corpus_option = click.option(
     "--corpus", "corpus_dir", metavar="DIR", envvar=config.CORPUS_ENV, show_envvar=True,
     help="Folder of articles [default: the one the index was built from, else ./corpus].",
 )
-
-
-def _corpus_for(index: Path, corpus_dir: str | None) -> Path:
-    from searchkit.manifest import read_meta
-
-    _version, recorded = read_meta(index)
-    return config.resolve_corpus(corpus_dir, recorded)
-
-
-def _run_index(index: Path, corpus: Path, rebuild: bool = False, wait: float | None = None) -> None:
-    """Index with a progress bar on stderr; print the report and warnings there."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    from searchkit import render
-    from searchkit.indexer import update_index
-    from searchkit.locking import DEFAULT_TIMEOUT
-
-    err = render.make_console(stderr=True)
-
-    def on_wait(pid: int | None) -> None:
-        holder = f"pid {pid}" if pid else "another process"
-        err.print(render.Text(f"waiting for the index lock held by {holder}…"))
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("Reading articles", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        report = update_index(
-            corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
-            lock_timeout=DEFAULT_TIMEOUT if wait is None else wait,
-        )
-    for line in render.index_report_lines(report):
-        err.print(line)
 
 
 def _date_option(kind: str) -> Callable[[F], F]:
@@ -225,77 +136,25 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
       search --like sport/181.txt -n 5
       search "Desailly Blues" --explain
     """
-    from searchkit import dates
-    from searchkit.engine import search, similar
-    from searchkit.models import SearchOptions, SearchResult
-
     modes = [flag for flag, on in (("--json", json_), ("--jsonl", jsonl), ("--count", count_only),
                                    ("--files-with-matches", paths_only)) if on]
     if len(modes) > 1:
         raise click.UsageError(f"{' and '.join(modes)} cannot be combined — choose one output")
     if (facets or timeline) and modes and modes[0] != "--json":
         raise click.UsageError(f"--facets and --timeline print with the hits or --json, not with {modes[0]}")
-    options = SearchOptions(
-        limit=limit, page=page, sort=sort,
-        since=dates.since(since) if since is not None else None,
-        until=dates.until(until) if until is not None else None,
-        authors=authors, sources=sources, datelines=datelines,
-        snippets=0 if (paths_only or count_only) else 3,
-        facets=facets, timeline=timeline, count_only=count_only, collapse=not show_all,
-        explain=explain,
-    )
     if like_id is not None:
         if query:
             raise click.UsageError("--like takes an article id instead of query words — drop the words")
         if count_only or facets or timeline:
             raise click.UsageError("--like lists hits; --count, --facets and --timeline need query words")
-    index = config.resolve_index(index_dir)
-
-    def run() -> SearchResult:
-        if like_id is not None:
-            return similar(index, like_id, options)
-        return search(index, " ".join(query), options)
-
-    try:
-        result = run()
-    except IndexMissingError:
-        # First search in this folder: build the index, then answer. (Asked
-        # this way round so a normal search never imports the indexer.)
-        corpus = _corpus_for(index, corpus_dir)
-        _say(_errors(), plain.safe(f"No index at {index} yet — indexing {corpus} first."))
-        _run_index(index, corpus)
-        result = run()
-    for line in plain.spelling_texts(result):
-        _say(_errors(), line)
-    # Facets and the timeline are rich renderables.
-    out = _console(plain_ok=json_ or not (facets or timeline))
-    if count_only:
-        out.print(f"{result.total}")
-        if not result.total:
-            raise click.exceptions.Exit(ExitStatus.NO_HITS)
-        return
-    if paths_only:
-        for path in dict.fromkeys(hit.path for hit in result.hits):
-            _say(out, plain.safe(path), soft_wrap=True)
-    elif jsonl:
-        for hit in result.hits:
-            out.print(plain.to_json_line(hit), soft_wrap=True)
-    elif json_:
-        out.print(plain.to_json(result if (facets or timeline) else result.hits), soft_wrap=True)
-    elif isinstance(out, plain.Console):
-        out.print_hits(result)
-    else:
-        from searchkit import render
-
-        render.print_hits(out, result)
-        if result.facets:
-            out.print(render.facets_renderable(result.facets))
-        if result.timeline is not None:
-            out.print(render.timeline_renderable(result.timeline, out.width))
-    if not (json_ or jsonl or paths_only):
-        _say(_errors(), plain.summary_line(result), meta=True)
-    if not result.hits:
-        raise click.exceptions.Exit(ExitStatus.NO_HITS)
+    status = commands.run_search(
+        query=query, limit=limit, page=page, sort=sort, since=since, until=until, authors=authors,
+        sources=sources, datelines=datelines, facets=facets, timeline=timeline,
+        count_only=count_only, paths_only=paths_only, json_=json_, jsonl=jsonl,
+        show_all=show_all, like_id=like_id, explain=explain, index_dir=index_dir,
+        corpus_dir=corpus_dir)
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -332,7 +191,7 @@ def index_command(rebuild: bool, wait: float | None, index_dir: str | None, corp
       cp ~/new/*.txt corpus/ && searchkit index
     """
     index = config.resolve_index(index_dir)
-    _run_index(index, _corpus_for(index, corpus_dir), rebuild=rebuild, wait=wait)
+    index_with_progress(index, corpus_for(index, corpus_dir), rebuild=rebuild, wait=wait)
 
 
 @main.command("watch")
@@ -365,7 +224,7 @@ def watch_command(poll: bool, interval: float, debounce: float,
     from searchkit.watch import MAX_DELAY, watch
 
     index = config.resolve_index(index_dir)
-    corpus = _corpus_for(index, corpus_dir)
+    corpus = corpus_for(index, corpus_dir)
     err = render.make_console(stderr=True)
     first = True
 
@@ -419,7 +278,7 @@ def similar_command(article_id: str, limit: int, show_all: bool, explain: bool, 
         out.print(render.to_json(result.hits), soft_wrap=True)
     else:
         render.print_hits(out, result)
-        _say(_errors(), plain.summary_line(result), meta=True)
+        say(errors(), plain.summary_line(result), meta=True)
     if not result.hits:
         raise click.exceptions.Exit(ExitStatus.NO_HITS)
 
