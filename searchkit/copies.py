@@ -11,8 +11,8 @@ keys: 32 bytes an article, searched with bytes.find.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from whoosh.searching import Searcher
 
@@ -23,13 +23,12 @@ from searchkit.wordscores import leaves
 COLUMN = "dupkeys"
 
 
-@dataclass
-class Group:
+class Group(NamedTuple):
     """A hit shown, and the copies of it ranked after it."""
 
     docnum: int
     score: float
-    copies: list[int] = field(default_factory=list)
+    copies: list[int]  # a new list for each group
 
 
 def fingerprint_of(fields: dict) -> Fingerprint:
@@ -107,7 +106,7 @@ def collapse(searcher: Searcher, ranked: Iterable[tuple[int, float]], want: int)
         if group is not None:
             group.copies.append(docnum)
         elif len(groups) < want:
-            group = Group(docnum, score)
+            group = Group(docnum, score, [])
             groups.append(group)
             for key in keys:
                 leaders.setdefault(key, []).append((group, mine, date))

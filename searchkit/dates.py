@@ -10,9 +10,8 @@ No whoosh, no printing: errors are QuerySyntaxError with the forms accepted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from searchkit.errors import QuerySyntaxError
 
@@ -37,8 +36,7 @@ _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """[start, end) in UTC; None is unbounded."""
 
     start: datetime | None

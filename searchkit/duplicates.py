@@ -38,10 +38,9 @@ import hashlib
 import re
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import filterfalse
-from typing import Any
+from typing import Any, NamedTuple
 from zlib import crc32
 
 WORD = re.compile(r"\w+")
@@ -71,8 +70,7 @@ MAX_DAYS_APART = 3
 EXACT_PREFIX = "x"
 
 
-@dataclass(frozen=True)
-class Fingerprint:
+class Fingerprint(NamedTuple):
     """What is stored for an article: its lookup keys and its sketch."""
 
     bands: bytes  # BANDS 32-bit band keys (BANDS_BYTES); empty for an article without words

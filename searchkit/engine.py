@@ -5,15 +5,13 @@ The only module that reads the index at query time.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -145,9 +143,9 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
     """
     options = options or SearchOptions()
     if limit is not None:
-        options = dataclasses.replace(options, limit=limit)
+        options = options._replace(limit=limit)
     if snippets is not None:
-        options = dataclasses.replace(options, snippets=snippets)
+        options = options._replace(snippets=snippets)
     _check_options(options)
     limit, snippets = options.limit, options.snippets
     with _searcher(index) as searcher:
@@ -193,7 +191,7 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
         spelling = _Spelling()
         if options.suggest and parsed.has_words:
             spelling = _spelling(searcher, parsed, restrict, first, limit, regular)
-            page = page + spelling.extra
+            page = [*page, *spelling.extra]
             total += spelling.extra_total
         terms = _highlight_terms(parsed.any_word, searcher) if snippets and parsed.has_words else frozenset()
         terms |= spelling.terms
@@ -213,8 +211,8 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
             timeline = timeline_of(filters.dates_of(searcher, matches))
     if not hits and total == 0 and spelling.suggestion is not None:
         # Nothing matches as typed: show what the suggestion finds, and say so.
-        instead = search(index, spelling.suggestion, dataclasses.replace(options, suggest=False))
-        return dataclasses.replace(instead, query=parsed.text, suggestion=spelling.suggestion,
+        instead = search(index, spelling.suggestion, options._replace(suggest=False))
+        return instead._replace(query=parsed.text, suggestion=spelling.suggestion,
                                    searched_suggestion=True)
     return SearchResult(
         query=parsed.text, hits=hits, total=total, page=options.page,
@@ -224,12 +222,11 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
     )
 
 
-@dataclass(frozen=True)
-class _Spelling:
+class _Spelling(NamedTuple):
     suggestion: str | None = None
     variants: tuple[str, ...] = ()  # as spelled in the articles
     terms: frozenset[str] = frozenset()  # the variants as indexed, for highlighting
-    extra: list[tuple[int, float]] = field(default_factory=list)  # their articles on this page
+    extra: tuple[tuple[int, float], ...] = ()  # their articles on this page
     extra_total: int = 0
 
 
@@ -258,7 +255,7 @@ def _spelling(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None
     spelled = tuple(dict.fromkeys(
         suggest.spelled(searcher, t, w.typed) for w, variants in found.items() for t in variants
     ))
-    return _Spelling(suggestion, spelled, frozenset(terms), extra, len(ranked))
+    return _Spelling(suggestion, spelled, frozenset(terms), tuple(extra), len(ranked))
 
 
 def _collapsed(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None,
@@ -358,7 +355,7 @@ def similar(index: Path, article_id: str, options: SearchOptions | None = None) 
             if options.collapse:
                 groups = collapse(searcher, ranked, want)
             else:
-                groups = [Group(d, score) for d, score in ranked[:want]]
+                groups = [Group(d, score, []) for d, score in ranked[:want]]
             if len(groups) >= want or len(ranked) < fetch:
                 break
             fetch *= 2
@@ -391,7 +388,7 @@ def _explained(searcher: Searcher, query: Query, hits: tuple[Hit, ...],
     from searchkit.explain import explain
 
     return tuple(
-        dataclasses.replace(hit, explain=explain(searcher, query, docnum, score))
+        hit._replace(explain=explain(searcher, query, docnum, score))
         for hit, (docnum, score) in zip(hits, page)
     )
 

@@ -311,7 +311,7 @@ def _manifest_from_index(ix: whoosh_index.FileIndex, old: Manifest | None) -> Ma
     files: dict[str, FileEntry] = {}
     with ix.reader() as reader:
         for fields in reader.all_stored_fields():
-            entry = files.setdefault(fields["path"], FileEntry(None, None, fields.get("file_digest", "")))
+            entry = files.setdefault(fields["path"], FileEntry(None, None, fields.get("file_digest", ""), {}))
             entry.articles[fields["id"]] = fields.get("digest", "")
     manifest = Manifest(SCHEMA_VERSION, old.corpus if old else None, -1)
     for path, entry in files.items():
@@ -428,8 +428,7 @@ def _read_file(f: CorpusFile, manifest: Manifest, changes: _Changes, report: Ind
         return  # anything indexed from it before stays searchable
     digest = file_digest(data)
     if entry is not None and entry.digest == digest:
-        entry.size, entry.mtime_ns = f.size, f.mtime_ns
-        manifest.files[f.relpath] = entry
+        manifest.files[f.relpath] = entry._replace(size=f.size, mtime_ns=f.mtime_ns)
         changes.stat_changed = True
         changes.unchanged += len(entry.articles)
         return

@@ -13,20 +13,17 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MANIFEST_NAME = "searchkit.json"
 
 
-@dataclass(slots=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     size: int | None
     mtime_ns: int | None
     digest: str
-    # article id → article digest
-    articles: dict[str, str] = field(default_factory=dict)
+    articles: dict[str, str]  # article id → article digest
 
 
 def _stat_line(path: str, size: int | None, mtime: int | None) -> bytes:
@@ -119,12 +116,18 @@ class FileTable:
         return f"{self.stat_sum & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
-@dataclass
 class Manifest:
-    schema_version: int
-    corpus: str | None = None
-    generation: int = -1
-    files: FileTable = field(default_factory=FileTable)
+    """The whole manifest: the index's schema version, the corpus it was
+    built from, the whoosh generation it matches, and the file table."""
+
+    __slots__ = ("schema_version", "corpus", "generation", "files")
+
+    def __init__(self, schema_version: int, corpus: str | None = None, generation: int = -1,
+                 files: FileTable | None = None) -> None:
+        self.schema_version = schema_version
+        self.corpus = corpus
+        self.generation = generation
+        self.files = files if files is not None else FileTable()
 
     @property
     def article_count(self) -> int:

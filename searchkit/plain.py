@@ -17,7 +17,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
@@ -128,18 +127,30 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def to_json(value: Any) -> str:
-    """`asdict` of the same dataclasses the terminal shows; datetimes as ISO 8601."""
+def _data(value: Any) -> Any:
+    """A record (models.py's named tuples, records.py's dataclasses) as
+    dicts and lists all the way down, fields in their order."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: _data(v) for name, v in zip(value._fields, value)}
+    if hasattr(type(value), "__dataclass_fields__"):
+        from dataclasses import fields  # loaded already: `value` is a dataclass
+
+        return {f.name: _data(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (list, tuple)):
-        data: Any = [asdict(v) for v in value]
-    else:
-        data = asdict(value)
-    return json.dumps(data, default=_json_default, ensure_ascii=True, indent=2)
+        return [_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _data(v) for k, v in value.items()}
+    return value
+
+
+def to_json(value: Any) -> str:
+    """The records the terminal shows (one, or a list), as JSON; datetimes as ISO 8601."""
+    return json.dumps(_data(value), default=_json_default, ensure_ascii=True, indent=2)
 
 
 def to_json_line(value: Any) -> str:
-    """One dataclass as one line of JSON (for --jsonl)."""
-    return json.dumps(asdict(value), default=_json_default, ensure_ascii=True)
+    """One record as one line of JSON (for --jsonl)."""
+    return json.dumps(_data(value), default=_json_default, ensure_ascii=True)
 
 
 # --- Writing where rich would not style ----------------------------------

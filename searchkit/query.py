@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import qparser
 from whoosh.fields import Schema
@@ -27,8 +26,7 @@ MAX_FUZZY_DISTANCE = 2
 FUZZY_PREFIX = 1  # letters a fuzzy word's matches share with it, unless `~N/P` says
 
 
-@dataclass(frozen=True)
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     """`all_words` ranks first; `any_word` completes the list with partial matches."""
 
     text: str

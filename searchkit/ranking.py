@@ -15,8 +15,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import scoring
 from whoosh.query import And, Not, Or, Phrase, Query, Term
@@ -295,8 +294,7 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 #   0.791, 0.731 / 0.784, 0.729 / 0.783.
 
 
-@dataclass(frozen=True)
-class Ranking:
+class Ranking(NamedTuple):
     hits: list[tuple[int, float]]  # (docnum, score), best first
     total: int  # how many articles match at all
     query: Query | None = None  # what scored the hits (read by --explain)

@@ -19,7 +19,7 @@ misspelling: typed, it gets a suggestion; in the archive ("Brinken" for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from whoosh.query import Query, Term
 from whoosh.searching import Searcher
@@ -37,8 +37,7 @@ SHARED_PREFIX = {1: 1, 2: 2}  # letters a neighbour shares, by edits allowed
 SURFACE_CHARS = 50_000
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A plain query word: where it was typed, and its indexed form."""
 
     start: int

@@ -19,9 +19,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.mcore import ListMatcher
@@ -53,8 +52,7 @@ def perdoc_length_bytes(perdoc: Any, fieldname: str, doc_count: int) -> bytes | 
     return raw + bytes(max(0, doc_count - len(raw)))
 
 
-@dataclass
-class WordScores:
+class WordScores(NamedTuple):
     """Per matching article (global docnum): its summed score and, if asked
     for, how many of the query's words it holds. Deleted articles are left
     out."""
