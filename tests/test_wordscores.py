@@ -164,3 +164,28 @@ def test_short_query_feedback_same_as_whoosh(segmented_index: Path, query: str,
         slow = _rank(segmented_index, query, patch)
     assert [d for d, _ in fast.hits] == [d for d, _ in slow.hits]
     assert [round(s, 9) for _, s in fast.hits] == [round(s, 9) for _, s in slow.hits]
+
+
+def test_a_damaged_postings_tag_is_reported_as_whoosh_reports_it(segmented_index: Path) -> None:
+    from whoosh.reading import CorruptIndexError
+
+    from searchkit import wordscores
+
+    ix = open_index(segmented_index)
+    with ix.searcher() as searcher:
+        sub = searcher.leaf_searchers()[0][0] if not searcher.is_atomic() else searcher
+        word = max(sub.lexicon("text"), key=lambda w: sub.doc_frequency("text", w))
+        leaf = wordscores._leaf(sub.reader().postings("text", word))
+        assert leaf is not None and type(leaf[0]).__name__ == "W3LeafMatcher"
+        matcher = leaf[0]
+        assert sum(block.postings for _, block in wordscores._raw_blocks(matcher)) == sub.doc_frequency("text", word)
+
+        real = matcher._postfile
+
+        class Damaged:
+            def get(self, position: int, length: int) -> bytes:
+                return b"XXXX" + real.get(position, length)[4:]
+
+        matcher._postfile = Damaged()
+        with pytest.raises(CorruptIndexError):
+            list(wordscores._raw_blocks(matcher))
