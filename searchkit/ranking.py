@@ -411,14 +411,15 @@ def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list
     as whoosh's matchers over Or([expanded words, *proximity pairs])); None
     where wordscores cannot read the index. The typed words' postings are
     read once, for the first pass and the final one."""
-    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, count_held=True)
+    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, find_every=True)
     if found is None:
         return None
-    plain, held = found.score, found.held
-    assert held is not None
-    typed = len(words)  # held counts a word typed twice twice
+    plain, every = found.score, found.every
+    assert every is not None
+    # Articles holding any typed word (the added words' own come after).
+    matching = len(plain) if restrict is None else len(plain.keys() & restrict)
     if _plain_or(any_word):
-        first = [(d, plain[d]) for d in _best(plain, held, typed, tiered, restrict, FEEDBACK_DOCS)]
+        first = [(d, plain[d]) for d in _best(plain, every, tiered, restrict, FEEDBACK_DOCS)]
     else:  # a typed AND: honoured in the first pass
         first_query = all_words if tiered else any_word
         first = [(h.docnum, h.score)
@@ -446,30 +447,28 @@ def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list
     query: Query = Or([Term(SEARCH_FIELD, w, boost=x) for w, x in expansion])
     if pairs:
         query = Or([query, *pairs])
-        shortlist = _best(scores, held, typed, tiered, restrict, max(limit, PROXIMITY_CANDIDATES))
+        shortlist = _best(scores, every, tiered, restrict, max(limit, PROXIMITY_CANDIDATES))
         for d, bonus in _proximity(searcher, words, shortlist).items():
             scores[d] += bonus / share
-        top = _best({d: scores[d] for d in shortlist}, held, typed, tiered, None, limit)
+        top = _best({d: scores[d] for d in shortlist}, every, tiered, None, limit)
     else:
-        top = _best(scores, held, typed, tiered, restrict, limit)
-    matching = len(held) if restrict is None else len(held.keys() & restrict)
+        top = _best(scores, every, tiered, restrict, limit)
     return Ranking([(d, share * scores[d]) for d in top], max(len(top), matching), query,
                    total_exact=True)
 
 
-def _best(scores: dict[int, float], held: dict[int, int] | None, typed: int, tiered: bool,
+def _best(scores: dict[int, float], every: set[int] | None, tiered: bool,
           restrict: set[int] | None, k: int) -> list[int]:
-    """The `k` best of `scores` (among `restrict`), best first; those
-    holding all `typed` words (per `held`) first if `tiered`. Ties by docnum."""
+    """The `k` best of `scores` (among `restrict`), best first; those in
+    `every` (holding all the words) first if `tiered`. Ties by docnum."""
     if restrict is not None:
         scores = {d: scores[d] for d in scores.keys() & restrict}
     if not tiered:
         return best(scores, k)
-    assert held is not None
-    every = {d: s for d, s in scores.items() if held.get(d) == typed}
-    top = best(every, k)
+    assert every is not None
+    top = best({d: scores[d] for d in every & scores.keys()}, k)
     if len(top) < k:
-        top += best({d: s for d, s in scores.items() if held.get(d) != typed}, k - len(top))
+        top += best({d: s for d, s in scores.items() if d not in every}, k - len(top))
     return top
 
 
@@ -528,11 +527,11 @@ def _plain(searcher: Searcher, any_word: Query, words: list[str], limit: int,
     the index, or for a query that is not a plain OR of words (`a AND b`)."""
     if not _plain_or(any_word):
         return None
-    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, count_held=tiered)
+    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, find_every=tiered)
     if found is None:
         return None
     scores = found.score
-    top = _best(scores, found.held, len(words), tiered, restrict, limit)
+    top = _best(scores, found.every, tiered, restrict, limit)
     matching = len(scores) if restrict is None else len(scores.keys() & restrict)
     return Ranking([(d, scores[d]) for d in top], matching, any_word, total_exact=True)
 

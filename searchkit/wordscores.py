@@ -21,7 +21,7 @@ import zlib
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from io import BytesIO
-from itertools import accumulate, repeat
+from itertools import accumulate
 from pickle import load, loads
 from struct import Struct
 from typing import Any, NamedTuple
@@ -59,30 +59,29 @@ def perdoc_length_bytes(perdoc: Any, fieldname: str, doc_count: int) -> bytes | 
 
 
 class WordScores(NamedTuple):
-    """Per matching article (global docnum): its summed score and, if asked
-    for, how many of the query's words it holds. Deleted articles are left
-    out."""
+    """Per matching article (global docnum) its summed score, and if asked
+    for, which articles hold every one of the words. Deleted articles are
+    left out."""
 
     score: dict[int, float]
-    held: dict[int, int] | None
+    every: set[int] | None
 
 
 def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]],
-                k1: float, b: float, *, count_held: bool = False,
-                held_of: int | None = None) -> WordScores | None:
+                k1: float, b: float, *, find_every: bool = False) -> WordScores | None:
     """BM25 (Robertson–Spärck Jones idf, as ranking.BM25) of `words`, each
-    (indexed word, boost), summed per article over every segment. With
-    `count_held`, how many of the first `held_of` words (default: all) each
-    article holds."""
+    (indexed word, boost), summed per article over every segment; with
+    `find_every`, the articles holding all of them (a set per word, then
+    their intersection: C loops, where counting words per article was a
+    Python one)."""
     n = searcher.doc_count_all()
     avgfl = searcher.avg_field_length(fieldname) or 1
     field = searcher.schema[fieldname]
     encoded = [(field.to_bytes(word), boost) for word, boost in words]
     norms = [k1 * ((1 - b) + b * length / avgfl) for length in LENGTHS]
     score: dict[int, float] = {}
-    held: dict[int, int] | None = {} if count_held else None
+    holding: list[set[int]] | None = [set() for _ in encoded] if find_every else None
     deleted: set[int] = set()
-    counted = len(encoded) if held_of is None else held_of
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         raw = None
@@ -108,23 +107,20 @@ def word_scores(searcher: Any, fieldname: str, words: Sequence[tuple[str, float]
                     ids = [d + offset for d in ids]
                 if fresh:
                     score.update(zip(ids, values))
-                    if held is not None and i < counted:
-                        held.update(zip(ids, repeat(1)))
                 else:
                     for d, value in zip(ids, values):
                         score[d] = get(d, 0.0) + value
-                    if held is not None and i < counted:
-                        count = held.get
-                        for d in ids:
-                            held[d] = count(d, 0) + 1
+                if holding is not None:
+                    holding[i].update(ids)
                 if gone:
                     deleted.update(d + offset for d in gone)
             fresh = False
     for d in deleted:
         score.pop(d, None)
-        if held is not None:
-            held.pop(d, None)
-    return WordScores(score, held)
+    every = None
+    if holding is not None:
+        every = set.intersection(*holding) - deleted if holding else set()
+    return WordScores(score, every)
 
 
 def _idf(n: int, df: int) -> float:
