@@ -88,18 +88,27 @@ def corpus_for(index: Path, corpus_dir: str | None) -> Path:
 
 def index_with_progress(index: Path, corpus: Path, rebuild: bool = False,
                         wait: float | None = None) -> None:
-    """Index with a progress bar on stderr; print the report and warnings there."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    from searchkit import render
+    """Index with a progress bar on stderr; print the report and warnings there.
+    Where stderr is no terminal there is no bar, and no rich (~30 ms)."""
     from searchkit.indexer import update_index
     from searchkit.locking import DEFAULT_TIMEOUT
 
-    err = render.make_console(stderr=True)
+    timeout = DEFAULT_TIMEOUT if wait is None else wait
+    err = errors()
 
     def on_wait(pid: int | None) -> None:
         holder = f"pid {pid}" if pid else "another process"
-        err.print(render.Text(f"waiting for the index lock held by {holder}…"))
+        say(err, f"waiting for the index lock held by {holder}…")
+
+    if isinstance(err, plain.Console):
+        report = update_index(corpus, index, rebuild=rebuild, on_wait=on_wait, lock_timeout=timeout)
+        for text, _meta in plain.index_report_texts(report):
+            err.print(text)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from searchkit import render
+
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
@@ -109,10 +118,8 @@ def index_with_progress(index: Path, corpus: Path, rebuild: bool = False,
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = update_index(
-            corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
-            lock_timeout=DEFAULT_TIMEOUT if wait is None else wait,
-        )
+        report = update_index(corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
+                              lock_timeout=timeout)
     for line in render.index_report_lines(report):
         err.print(line)
 

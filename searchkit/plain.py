@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from searchkit.models import Explanation, Hit, SearchResult
+    from searchkit.models import Explanation, Hit, IndexReport, SearchResult, Skipped
 
 # C0 controls (but tab and newline), DEL, C1 controls, and the bidi/format
 # characters that can reorder or hide text in a terminal.
@@ -151,6 +151,92 @@ def to_json(value: Any) -> str:
 def to_json_line(value: Any) -> str:
     """One record as one line of JSON (for --jsonl)."""
     return json.dumps(_data(value), default=_json_default, ensure_ascii=True)
+
+
+# --- What `searchkit index` reports ------------------------------------
+
+
+def report_line(report: IndexReport) -> str:
+    if report.rebuilt:
+        noun = "article" if report.added == 1 else "articles"
+        return f"{report.added:,} {noun} indexed in {report.seconds:.1f} s"
+    return (
+        f"{report.added:,} added, {report.updated:,} updated, {report.removed:,} removed, "
+        f"{report.unchanged:,} unchanged in {report.seconds:.1f} s"
+    )
+
+
+# Up to this many skipped paths (or partly indexed articles) get a warning
+# line each; beyond it they are summarised by reason, with a few examples.
+MAX_LISTED = 20
+MAX_REASONS = 8
+EXAMPLES = 3
+
+
+def index_report_texts(report: IndexReport, *, prefix: str = "", table: bool = True) -> list[tuple[str, bool]]:
+    """The end of `searchkit index`: warnings, the counts line, then what was
+    read (articles per format, without date, without author) and what was skipped.
+
+    `searchkit watch` prefixes the counts line with the time and leaves the table out.
+    Each line is (text, whether it is the table's header: metadata).
+    """
+    lines = _listed(report.skipped, "skipped ") + _listed(report.warnings, "")
+    lines.append((prefix + report_line(report), False))
+    if table:
+        lines += _read_table(report)
+    lines += _grouped(report.skipped, "skipped", "file or folder", "files or folders")
+    lines += _grouped(report.warnings, "indexed in part", "article", "articles")
+    return lines
+
+
+def _listed(items: list[Skipped], verb: str) -> list[tuple[str, bool]]:
+    if len(items) > MAX_LISTED:
+        return []
+    return [(f"warning: {verb}{safe(item.path)}: {safe(item.reason)}", False) for item in items]
+
+
+def _read_table(report: IndexReport) -> list[tuple[str, bool]]:
+    total = sum(report.per_format.values())
+    if not total:
+        return []
+    files = "file" if report.files_read == 1 else "files"
+    where = "" if report.rebuilt else " this run (new and changed files only)"
+    lines = [(f"Read{where}: {total:,} {'article' if total == 1 else 'articles'} "
+              f"from {report.files_read:,} {files}", False)]
+    rows = [("format", "articles", "no date", "no author")]
+    for fmt, n in sorted(report.per_format.items(), key=lambda kv: (-kv[1], kv[0])):
+        rows.append((fmt, f"{n:,}", f"{report.undated.get(fmt, 0):,}", f"{report.no_author.get(fmt, 0):,}"))
+    if len(report.per_format) > 1:
+        rows.append(("all", f"{total:,}", f"{sum(report.undated.values()):,}",
+                     f"{sum(report.no_author.values()):,}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for n, row in enumerate(rows):
+        cells = [f"{row[0]:<{widths[0]}}"] + [f"{cell:>{w}}" for cell, w in zip(row[1:], widths[1:])]
+        lines.append(("  " + "  ".join(safe(c) for c in cells), n == 0))
+    return lines
+
+
+def _grouped(items: list[Skipped], verb: str, one: str, many: str) -> list[tuple[str, bool]]:
+    """Counts by reason; examples too when there were too many to list above."""
+    if not items:
+        return []
+    by_reason: dict[str, list[str]] = {}
+    for item in items:
+        by_reason.setdefault(item.reason, []).append(item.path)
+    listed = len(items) <= MAX_LISTED
+    head = f"{verb.capitalize()}: {len(items):,} {one if len(items) == 1 else many}"
+    lines = [(head + (" (listed above)" if listed else ", by reason:"), False)]
+    if listed:
+        return lines
+    groups = sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    for reason, paths in groups[:MAX_REASONS]:
+        examples = ", ".join(safe(p) for p in paths[:EXAMPLES]) + (", …" if len(paths) > EXAMPLES else "")
+        lines.append((f"  {len(paths):,} × {safe(reason)}: {examples}", False))
+    rest = groups[MAX_REASONS:]
+    if rest:
+        n = sum(len(paths) for _, paths in rest)
+        lines.append((f"  {n:,} × {len(rest):,} other reasons", False))
+    return lines
 
 
 # --- Writing where rich would not style ----------------------------------

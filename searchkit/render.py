@@ -20,12 +20,11 @@ from searchkit.models import (
     IndexReport,
     IndexStats,
     SearchResult,
-    Skipped,
     Timeline,
 )
 
 # The words are plain.py's (shared with the rich-free output); styles are here.
-from searchkit.plain import _date, duplicates_text, explain_rows, meta_text
+from searchkit.plain import _date, duplicates_text, explain_rows, index_report_texts, meta_text
 from searchkit.plain import safe as safe
 from searchkit.plain import to_json as to_json
 
@@ -101,86 +100,10 @@ def article_renderable(article: Article, spans_by_paragraph: dict[int, tuple[tup
     return Group(*lines)
 
 
-def report_line(report: IndexReport) -> str:
-    if report.rebuilt:
-        noun = "article" if report.added == 1 else "articles"
-        return f"{report.added:,} {noun} indexed in {report.seconds:.1f} s"
-    return (
-        f"{report.added:,} added, {report.updated:,} updated, {report.removed:,} removed, "
-        f"{report.unchanged:,} unchanged in {report.seconds:.1f} s"
-    )
-
-
-# Up to this many skipped paths (or partly indexed articles) get a warning
-# line each; beyond it they are summarised by reason, with a few examples.
-MAX_LISTED = 20
-MAX_REASONS = 8
-EXAMPLES = 3
-
-
 def index_report_lines(report: IndexReport, *, prefix: str = "", table: bool = True) -> list[Text]:
-    """The end of `searchkit index`: warnings, the counts line, then what was
-    read (articles per format, without date, without author) and what was skipped.
-
-    `searchkit watch` prefixes the counts line with the time and leaves the table out.
-    """
-    lines = _listed(report.skipped, "skipped ") + _listed(report.warnings, "")
-    lines.append(Text(prefix + report_line(report)))
-    if table:
-        lines += _read_table(report)
-    lines += _grouped(report.skipped, "skipped", "file or folder", "files or folders")
-    lines += _grouped(report.warnings, "indexed in part", "article", "articles")
-    return lines
-
-
-def _listed(items: list[Skipped], verb: str) -> list[Text]:
-    if len(items) > MAX_LISTED:
-        return []
-    return [Text(f"warning: {verb}{safe(item.path)}: {safe(item.reason)}") for item in items]
-
-
-def _read_table(report: IndexReport) -> list[Text]:
-    total = sum(report.per_format.values())
-    if not total:
-        return []
-    files = "file" if report.files_read == 1 else "files"
-    where = "" if report.rebuilt else " this run (new and changed files only)"
-    lines = [Text(f"Read{where}: {total:,} {'article' if total == 1 else 'articles'} "
-                  f"from {report.files_read:,} {files}")]
-    rows = [("format", "articles", "no date", "no author")]
-    for fmt, n in sorted(report.per_format.items(), key=lambda kv: (-kv[1], kv[0])):
-        rows.append((fmt, f"{n:,}", f"{report.undated.get(fmt, 0):,}", f"{report.no_author.get(fmt, 0):,}"))
-    if len(report.per_format) > 1:
-        rows.append(("all", f"{total:,}", f"{sum(report.undated.values()):,}",
-                     f"{sum(report.no_author.values()):,}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for n, row in enumerate(rows):
-        cells = [f"{row[0]:<{widths[0]}}"] + [f"{cell:>{w}}" for cell, w in zip(row[1:], widths[1:])]
-        lines.append(Text("  " + "  ".join(safe(c) for c in cells), style=META_STYLE if n == 0 else ""))
-    return lines
-
-
-def _grouped(items: list[Skipped], verb: str, one: str, many: str) -> list[Text]:
-    """Counts by reason; examples too when there were too many to list above."""
-    if not items:
-        return []
-    by_reason: dict[str, list[str]] = {}
-    for item in items:
-        by_reason.setdefault(item.reason, []).append(item.path)
-    listed = len(items) <= MAX_LISTED
-    head = f"{verb.capitalize()}: {len(items):,} {one if len(items) == 1 else many}"
-    lines = [Text(head + (" (listed above)" if listed else ", by reason:"))]
-    if listed:
-        return lines
-    groups = sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    for reason, paths in groups[:MAX_REASONS]:
-        examples = ", ".join(safe(p) for p in paths[:EXAMPLES]) + (", …" if len(paths) > EXAMPLES else "")
-        lines.append(Text(f"  {len(paths):,} × {safe(reason)}: {examples}"))
-    rest = groups[MAX_REASONS:]
-    if rest:
-        n = sum(len(paths) for _, paths in rest)
-        lines.append(Text(f"  {n:,} × {len(rest):,} other reasons"))
-    return lines
+    """plain.index_report_texts as rich Text, the table's header dimmed."""
+    return [Text(text, style=META_STYLE if meta else "")
+            for text, meta in index_report_texts(report, prefix=prefix, table=table)]
 
 
 def stats_renderable(stats: IndexStats) -> Group:

@@ -11,7 +11,8 @@ from click.testing import CliRunner, Result
 from searchkit.cli import main
 from searchkit.indexer import update_index
 from searchkit.models import IndexReport, Skipped
-from searchkit.render import MAX_LISTED, index_report_lines
+from searchkit.plain import MAX_LISTED
+from searchkit.render import index_report_lines
 
 FEED = """<?xml version="1.0"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>

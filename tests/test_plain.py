@@ -116,3 +116,38 @@ def test_piped_search_never_imports_rich(tmp_path) -> None:  # type: ignore[no-u
                           capture_output=True, text=True, env=env, check=True)
     assert "Western Sahara" in proc.stdout
     assert proc.stderr.splitlines()[-1] == "False 0", proc.stderr
+
+
+def test_index_report_as_rich_writes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit.models import IndexReport, Skipped
+
+    report = IndexReport("c", "i")
+    report.added, report.unchanged, report.files_read = 3, 2_225, 3
+    report.per_format = {"text": 2, "jsonl\t東京": 1}
+    report.undated, report.no_author = {"text": 1}, {"jsonl\t東京": 1}
+    report.skipped = [Skipped("bad\x1b[2J.txt", "empty file")]
+    report.warnings = [Skipped(f"a{n}", "article is long\tvery") for n in range(25)]
+    texts = [text for text, _meta in plain.index_report_texts(report, prefix="12:00:00 ")]
+    console = render.Console(file=io.StringIO(), highlight=False, markup=False, emoji=False)
+    console.soft_wrap = True
+    for line in render.index_report_lines(report, prefix="12:00:00 "):
+        console.print(line)
+    assert plain_out(*texts, monkeypatch=monkeypatch) == console.file.getvalue()  # type: ignore[attr-defined]
+    assert "12:00:00 3 added, 0 updated, 0 removed, 2,225 unchanged in 0.0 s" in texts
+
+
+def test_piped_index_never_imports_rich(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.txt").write_text("Sahara talks\n\nTalks on the Western Sahara resumed.\n")
+    (corpus / "b.txt").write_bytes(b"")
+    code = ("import sys; from searchkit.entry import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+            "print('rich' in sys.modules, code, file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    proc = subprocess.run([sys.executable, "-c", code, "index", "--index", str(tmp_path / "index"),
+                           "--corpus", str(corpus)], capture_output=True, text=True, env=env, check=True)
+    lines = proc.stderr.splitlines()
+    assert lines[0] == "warning: skipped b.txt: empty file"
+    assert lines[1].startswith("1 article indexed in ")
+    assert lines[-1] == "False 0", proc.stderr
