@@ -69,12 +69,18 @@ def search() -> None:
         try:
             status: int = run_search(**options)
             sys.stdout.flush()
+            sys.stderr.flush()
         except BrokenPipeError:
             # As click does: the reader went away (`search … | head`); exit 1
             # without a word, and without Python's complaint at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            status = 1
-        sys.exit(status)
+            sys.exit(1)
+        # Nothing to tear down: the index was only read (or, on first use,
+        # built, committed and its workers joined), and the output is
+        # flushed. Freeing every module and object on the way out was 7.6% of
+        # a fresh `search "Western Sahara"` (callgrind, bench/speed.py's
+        # 100,000-article index: 444.7 -> 411.1 M instructions).
+        os._exit(status)
     except KeyboardInterrupt:
         _interrupted()
 

@@ -79,11 +79,16 @@ def test_every_plain_command_line_is_read_as_click_reads_it(argv: list[str], env
 
 
 RUN = """
-import sys
+import os, sys
 from searchkit import entry
 kind = sys.argv.pop(1)
 if kind == "click":
     sys.argv[1:1] = ["search"]
+
+def _exit(code):  # the plain path ends with os._exit: look before it does
+    raise SystemExit(code)
+
+os._exit = _exit
 try:
     entry.search() if kind == "plain" else entry.main()
 except SystemExit as exc:
@@ -137,3 +142,14 @@ def test_a_closed_pipe_ends_a_search_quietly(small_index: Path, kind: str) -> No
     finally:
         os.close(write_end)
     assert done.stderr.startswith("exit 1; loaded: ") and done.stderr.count("\n") == 1
+
+
+def test_a_plain_search_exits_with_its_status_and_all_its_output(small_index: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    code = "from searchkit.entry import search; search()"
+    for word, status in (("talks", 0), ("nowhere", 1), ("the", 2)):
+        done = subprocess.run([sys.executable, "-c", code, "--index", str(small_index), word],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == status, done.stderr
+        assert done.stderr.endswith("\n")
+        assert (done.stdout.count(". ") >= 2) is (status == 0)  # "1. Sahara talks", "2. Cocoa prices"

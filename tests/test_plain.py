@@ -108,7 +108,9 @@ def test_piped_search_never_imports_rich(tmp_path) -> None:  # type: ignore[no-u
     corpus.mkdir(exist_ok=True)
     (corpus / "a.txt").write_text("Sahara talks\n\nTalks on the Western Sahara resumed.\n")
     update_index(corpus, tmp_path / "index")
-    code = ("import sys; from searchkit.entry import search\n"
+    code = ("import os, sys; from searchkit.entry import search\n"
+            "def _exit(code):\n    raise SystemExit(code)\n"
+            "os._exit = _exit  # a plain search ends with os._exit: look before it does\n"
             "try:\n    search()\nexcept SystemExit as e:\n    code = e.code\n"
             "print('rich' in sys.modules, code, file=sys.stderr)")
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
