@@ -286,7 +286,7 @@ def _postings(matcher: Any, among: list[int] | None = None) -> dict[int, tuple[f
         for maxid, block in _raw_blocks(matcher):
             if among is None or bisect_right(among, maxid) > bisect_right(among, below):
                 ids, weights, values = _decoded(block)
-                if not all(isinstance(v, bytes) for v in values):
+                if not isinstance(values, (list, tuple)) or not all(isinstance(v, bytes) for v in values):
                     return None
                 found.update(zip(ids, zip(weights, values)))
             below = maxid
