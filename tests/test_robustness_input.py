@@ -160,14 +160,21 @@ def test_unreadable_folder_is_skipped(corpus: Path, index_dir: Path, monkeypatch
     names = good(corpus)
     (corpus / "secret").mkdir()
     (corpus / "secret" / "a.txt").write_text("Secret\n\nharbour.\n")
-    real = os.scandir
+    real_scandir, real_open = os.scandir, os.open
 
-    def scandir(path):  # type: ignore[no-untyped-def]  # root ignores chmod: simulate
+    # root ignores chmod: simulate, where the folder is listed by path or opened to list it
+    def scandir(path):  # type: ignore[no-untyped-def]
         if str(path).endswith("secret"):
             raise PermissionError(13, "Permission denied")
-        return real(path)
+        return real_scandir(path)
+
+    def open_(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)
 
     monkeypatch.setattr("searchkit.corpus.os.scandir", scandir)
+    monkeypatch.setattr("searchkit.corpus.os.open", open_)
     result = index_cli()
     assert warnings(result) == ["warning: skipped secret: cannot list folder: Permission denied"]
     assert ids(index_dir, "harbour") == names
@@ -235,3 +242,21 @@ def test_a_failing_run_never_reports_success(corpus: Path) -> None:
     result = index_cli()
     assert result.exit_code == ExitStatus.OK  # a skipped file is a warning, not a failure
     assert warnings(result) == ["warning: skipped x.txt: binary data, not text"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts descriptors in /proc")
+def test_scanning_leaves_no_folder_open(tmp_path: Path) -> None:
+    from searchkit.corpus import scan_corpus
+
+    root = tmp_path / "many"
+    for n in range(30):
+        (root / f"d{n:02}" / "sub").mkdir(parents=True)
+        (root / f"d{n:02}" / "sub" / "a.txt").write_text("A\n\nb.\n")
+        (root / f"d{n:02}" / "b.txt").write_text("B\n\nc.\n")
+    before = len(os.listdir("/proc/self/fd"))
+    found = [f.relpath for f in scan_corpus(root)]
+    assert found[:3] == ["d00/b.txt", "d00/sub/a.txt", "d01/b.txt"] and len(found) == 60
+    stopped = scan_corpus(root)
+    next(stopped)
+    stopped.close()  # a caller that stops early
+    assert len(os.listdir("/proc/self/fd")) == before
