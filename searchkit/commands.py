@@ -2,8 +2,8 @@
 messages and exit codes, and the whole `search` command.
 
 No click here: a plain `search WORDS` is parsed by entry.py and run from
-this module without importing click (~14 ms of a fresh `search`), while
-cli.py parses every other command line and calls the same functions.
+this module without importing click, while cli.py parses every other
+command line and calls the same functions.
 """
 
 from __future__ import annotations
