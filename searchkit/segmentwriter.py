@@ -370,7 +370,7 @@ def _inlined_info(flat: list[Any], field_lengths: bytes) -> bytes:
     docnums, weights, values = flat[0::3], flat[1::3], flat[2::3]
     minlength, maxlength = _length_range(field_lengths, docnums)
     info = _term_info(True, docnums, weights, minlength, maxlength, max(0, max(weights)))
-    return info + dumps((tuple(docnums), tuple(weights), tuple(v for v in values if v)), PICKLE_PROTOCOL)
+    return info + dumps((tuple(docnums), tuple(weights), tuple(filter(None, values))), PICKLE_PROTOCOL)
 
 
 def _write_term(postfile: Any, flat: list[Any], field_lengths: bytes, limit: int, compression: int,
@@ -393,7 +393,7 @@ def _write_term(postfile: Any, flat: list[Any], field_lengths: bytes, limit: int
         else:
             mini_weights = None if top == 1.0 else float(top)
         if fixedsize is None or fixedsize < 0:
-            mini_values: Any = tuple(v for v in values[first : first + limit] if v)
+            mini_values: Any = tuple(filter(None, values[first : first + limit]))
         elif fixedsize == 0:
             mini_values = None
         else:
