@@ -150,7 +150,9 @@ def run_search(query: tuple[str, ...] = (), limit: int = 10, page: int = 1, sort
     and return the exit status."""
     from searchkit import dates
     from searchkit.engine import search, similar
+    from searchkit.filters import filters_given
     from searchkit.models import SearchOptions
+    from searchkit.query import EMPTY_QUERY
 
     options = SearchOptions(
         limit=limit, page=page, sort=sort,
@@ -162,6 +164,9 @@ def run_search(query: tuple[str, ...] = (), limit: int = 10, page: int = 1, sort
         explain=explain,
     )
     index = config.resolve_index(index_dir)
+    if like_id is None and not "".join(query).strip() and not filters_given(options):
+        # Said before the index is opened: not after building one on first use.
+        raise QuerySyntaxError(EMPTY_QUERY)
 
     def run() -> SearchResult:
         if like_id is not None:

@@ -17,6 +17,7 @@ from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
 
 MAX_QUERY_CHARS = 2000
+EMPTY_QUERY = 'empty query — give words to search for, e.g. search "Western Sahara"'
 # The fields a query can name (README); `date:` is taken out before parsing.
 QUERY_FIELDS = ("headline", "body", "author", "dateline", "source", "date")
 # A wildcard, fuzzy word or range stands for the words it expands to; beyond
@@ -131,7 +132,7 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
     if not text and (dates is not None or allow_empty):
         return ParsedQuery(shown, Every(), Every(), dates)
     if not text:
-        raise QuerySyntaxError('empty query — give words to search for, e.g. search "Western Sahara"')
+        raise QuerySyntaxError(EMPTY_QUERY)
     try:
         all_words = _parser(schema, qparser.AndGroup).parse(text)
         any_word = _parser(schema, qparser.OrGroup).parse(text)

@@ -73,6 +73,15 @@ def test_query_errors_are_one_line_exit_2(seeded: Path, query: str) -> None:
     assert result.stderr.startswith("searchkit: ")
 
 
+@pytest.mark.parametrize("query", [(), ("   ",)])
+def test_nothing_to_search_for_is_said_before_any_index_is_built(seeded: Path, index_dir: Path,
+                                                                query: tuple[str, ...]) -> None:
+    result = run(search_command, *query)
+    assert result.exit_code == ExitStatus.USAGE
+    assert result.stderr == 'searchkit: empty query — give words to search for, e.g. search "Western Sahara"\n'
+    assert not index_dir.exists()
+
+
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     result = run(search_command, "anything")
     assert result.exit_code == ExitStatus.CORPUS_ERROR
