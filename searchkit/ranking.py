@@ -411,11 +411,10 @@ def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list
     as whoosh's matchers over Or([expanded words, *proximity pairs])); None
     where wordscores cannot read the index. The typed words' postings are
     read once, for the first pass and the final one."""
-    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, find_every=True)
+    found = word_scores(searcher, SEARCH_FIELD, [(w, 1.0) for w in words], K1, B, find_every=tiered)
     if found is None:
         return None
     plain, every = found.score, found.every
-    assert every is not None
     # Articles holding any typed word (the added words' own come after).
     matching = len(plain) if restrict is None else len(plain.keys() & restrict)
     if _plain_or(any_word):
