@@ -84,10 +84,9 @@ def fingerprint(headline: str, body: str) -> Fingerprint:
     words: list[Any] = _words(f"{headline}\n{body}")
     if not words:
         return Fingerprint(b"", None, b"", b"")
-    space: Any = b" " if isinstance(words[0], bytes) else " "
-    joined = space.join(words)
-    if isinstance(joined, str):
-        joined = joined.encode("utf-8", "surrogatepass")
+    of_bytes = isinstance(words[0], bytes)  # ASCII text: _words gave bytes
+    space: Any = b" " if of_bytes else " "
+    joined = space.join(words) if of_bytes else space.join(words).encode("utf-8", "surrogatepass")
     digest = hashlib.blake2b(joined, digest_size=12)
     exact = EXACT_PREFIX + digest.hexdigest()
     repeated = digest.digest() * -(-BANDS_BYTES // digest.digest_size)
@@ -95,7 +94,6 @@ def fingerprint(headline: str, body: str) -> Fingerprint:
     # 16 bits: two of an article's numbers rarely share a hash (all Reuters
     # pairs sharing a band key are judged as with 32), and the stored fields
     # of 10,000 generated articles shrank from 14.7 to 14.4 MB.
-    of_bytes = type(space) is bytes
     number_hashes = {h & 0xFFFF for h in _hashes(filterfalse(type(space).isalpha, words[head:]), of_bytes)}
     numbers = _pack(sorted(number_hashes)[:MAX_NUMBERS], "H")
     words = words[:MAX_WORDS]
