@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
@@ -71,13 +72,16 @@ def explain_rows(explain: Explanation) -> list[str]:
     if explain.other:
         rows.append(("(proximity, phrases, wildcards)", "", "", "", f"{explain.other:.3f}"))
     rows.append(("total", "", "", "", f"{explain.score:.3f}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = []
-    for row in rows:
-        cells = [f"{row[0]:<{widths[0]}}", f"{row[1]:<{widths[1]}}"]
-        cells += [f"{cell:>{w}}" for cell, w in zip(row[2:], widths[2:])]
-        lines.append(safe("  ".join(cells).rstrip()))
-    return lines
+    return _columns(rows, left=2)
+
+
+def _columns(rows: Sequence[Sequence[str]], left: int) -> list[str]:
+    """Rows as aligned text, two spaces apart: the first `left` columns to
+    the left, the rest (numbers) to the right; made inert for a terminal."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [safe("  ".join(f"{cell:<{w}}" if i < left else f"{cell:>{w}}"
+                           for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
+            for row in rows]
 
 
 def hit_lines(hit: Hit) -> list[str]:
@@ -209,10 +213,7 @@ def _read_table(report: IndexReport) -> list[tuple[str, bool]]:
     if len(report.per_format) > 1:
         rows.append(("all", f"{total:,}", f"{sum(report.undated.values()):,}",
                      f"{sum(report.no_author.values()):,}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for n, row in enumerate(rows):
-        cells = [f"{row[0]:<{widths[0]}}"] + [f"{cell:>{w}}" for cell, w in zip(row[1:], widths[1:])]
-        lines.append(("  " + "  ".join(safe(c) for c in cells), n == 0))
+    lines += [("  " + text, n == 0) for n, text in enumerate(_columns(rows, left=1))]
     return lines
 
 
