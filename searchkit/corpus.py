@@ -30,21 +30,21 @@ def scan_corpus(root: Path, warn: list[tuple[str, str]] | None = None) -> Iterat
     articles is mostly this loop.
     """
     root_real = os.path.realpath(root)
+    warnings = warn if warn is not None else []
     seen_dirs: set[str] = set()
     stack = [(str(root), "")]  # (folder, its path relative to root with a trailing "/")
     while stack:
         folder, prefix = stack.pop()
         real = os.path.realpath(folder)
         if real in seen_dirs:
-            if warn is not None and os.path.islink(folder):
-                warn.append((_rel(root, folder), "symlink to a folder already scanned (a loop?); not followed"))
+            if os.path.islink(folder):
+                warnings.append((_rel(root, folder), "symlink to a folder already scanned (a loop?); not followed"))
             continue
         seen_dirs.add(real)
         try:
             listed = _Listing(folder)
         except OSError as exc:
-            if warn is not None:
-                warn.append((_rel(root, folder), f"cannot list folder: {exc.strerror or exc}"))
+            warnings.append((_rel(root, folder), f"cannot list folder: {exc.strerror or exc}"))
             continue
         subdirs = []
         inside = folder + os.sep
@@ -55,31 +55,30 @@ def scan_corpus(root: Path, warn: list[tuple[str, str]] | None = None) -> Iterat
                     continue
                 path = inside + name
                 try:
-                    if entry.is_symlink():
-                        target = os.path.realpath(path)
-                        if not _inside(target, root_real):
-                            if warn is not None:
-                                warn.append((_rel(root, path), "symlink points outside the corpus; not followed"))
-                            continue
-                        if not os.path.exists(path):
-                            if warn is not None:
-                                warn.append((_rel(root, path), "broken symlink or symlink loop; not followed"))
-                            continue
+                    if entry.is_symlink() and (problem := _link_problem(path, root_real)):
+                        warnings.append((_rel(root, path), problem))
+                        continue
                     if entry.is_dir():
                         subdirs.append((path, f"{prefix}{name}/"))
                         continue
                     dot = name.rfind(".")
-                    if dot <= 0 or name[dot:].lower() not in FORMAT_MODULES:
-                        continue
-                    if not entry.is_file():
+                    if dot <= 0 or name[dot:].lower() not in FORMAT_MODULES or not entry.is_file():
                         continue
                     st = entry.stat()
                 except OSError as exc:
-                    if warn is not None:
-                        warn.append((_rel(root, path), f"cannot stat: {exc.strerror or exc}"))
+                    warnings.append((_rel(root, path), f"cannot stat: {exc.strerror or exc}"))
                     continue
                 yield CorpusFile(prefix + name, path, st.st_size, st.st_mtime_ns)
         stack.extend(reversed(subdirs))
+
+
+def _link_problem(path: str, root_real: str) -> str | None:
+    """Why the symlink at `path` is not followed; None if it is."""
+    if not _inside(os.path.realpath(path), root_real):
+        return "symlink points outside the corpus; not followed"
+    if not os.path.exists(path):
+        return "broken symlink or symlink loop; not followed"
+    return None
 
 
 class _Listing:
