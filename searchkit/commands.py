@@ -89,7 +89,9 @@ def corpus_for(index: Path, corpus_dir: str | None) -> Path:
 def index_with_progress(index: Path, corpus: Path, rebuild: bool = False,
                         wait: float | None = None) -> None:
     """Index with a progress bar on stderr; print the report and warnings there.
-    Where stderr is no terminal there is no bar, and no rich (~30 ms)."""
+    Where stderr is no terminal there is no bar, and no rich: `searchkit
+    index` with nothing changed on bench/speed.py's 100,000-article index,
+    under callgrind, 3,056.0 M instructions with rich, 2,944.2 M without."""
     from searchkit.indexer import update_index
     from searchkit.locking import DEFAULT_TIMEOUT
 

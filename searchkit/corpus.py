@@ -85,9 +85,10 @@ class _Listing:
     """A folder's entries sorted by name, listed through an open descriptor
     of the folder where the platform can: each entry's stat is then an
     fstatat relative to it, not a walk of the whole path again (kernel time,
-    which callgrind does not count). `searchkit index` on bench/speed.py's
-    100,000-article corpus, 6 runs alternating: with nothing changed, median
-    975 -> 840 ms; with 10 new articles, 1,244 -> 1,041 ms."""
+    which callgrind does not count). `python bench/alternate.py --base
+    594d3ca~1 index`, 6 and then 8 rounds: with nothing changed, median
+    822.8 / 846.5 -> 785.7 / 786.8 ms; with 10 new articles 1,061.3 / 1,067.9
+    -> 977.8 / 1,088.6 ms (within the noise)."""
 
     def __init__(self, folder: str) -> None:
         self.fd: int | None = None

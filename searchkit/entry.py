@@ -79,9 +79,10 @@ def search() -> None:
             sys.exit(1)
         # Nothing to tear down: the index was only read (or, on first use,
         # built, committed and its workers joined), and the output is
-        # flushed. Freeing every module and object on the way out was 7.6% of
-        # a fresh `search "Western Sahara"` (callgrind, bench/speed.py's
-        # 100,000-article index: 444.7 -> 411.1 M instructions).
+        # flushed. Freeing every module and object on the way out is 7.8% of
+        # a fresh `search "Western Sahara"` (callgrind as bench/README.md
+        # says, on bench/speed.py's 100,000-article index: 433.1 M
+        # instructions ending with sys.exit, 399.3 M with os._exit).
         os._exit(status)
     except KeyboardInterrupt:
         _interrupted()
