@@ -275,6 +275,8 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 # - Local context analysis (Xu & Croft; 300-word passages of the feedback
 #   articles, δ 0.1) in place of RM3: 20 concepts 0.660 / 0.719, 70 concepts
 #   0.684 / 0.745.
+# The levers below were measured with the switches in
+# bench/experiments/feedback_levers.diff (applied to 1c3c056; its head says how):
 # - In_expB2's article weights and feedback words averaged over the BM25 and
 #   In_expB2 passes' articles together: 0.743 / 0.795 (each alone 0.743 /
 #   0.795, 0.741 / 0.794: the two top tens nearly coincide).
