@@ -294,6 +294,29 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 #   not the nearest only: 0.732 / 0.783.
 # - Added words held by at least 2 / 3 / 5 articles of the archive: 0.740 /
 #   0.791, 0.731 / 0.784, 0.729 / 0.783.
+# These with the switches in bench/experiments/positional_levers.diff (applied
+# to 7e4a80c):
+# - A position prior in the feedback articles (news puts the topic first),
+#   each occurrence's nearness × exp(−pos/L), L 100 / 300 / 1000: 0.728 /
+#   0.776, 0.736 / 0.785, 0.740 / 0.788; × 1/(1 + pos/L): 0.733 / 0.782,
+#   0.739 / 0.788, 0.742 / 0.789.
+# - A bonus for an added word within 3 positions of a typed word, β × its
+#   weight × its BM25, β 0.02 / 0.05 / 0.1: 0.740 / 0.792, 0.736 / 0.790,
+#   0.737 / 0.788 (within 1 or 8 positions at 0.02: 0.740 / 0.792, 0.740 /
+#   0.791). Pairs of a typed word and one of the 1 / 3 strongest added words
+#   as proximity pairs, 0.02: 0.730 / 0.783, 0.726 / 0.778.
+# - The feedback articles' 5 / 10 commonest adjacent pairs (both words in ≤
+#   50% of articles; "viet cong", "north borneo") as proximity pairs at 0.02:
+#   0.727 / 0.776, 0.721 / 0.771; 5 at 0.05: 0.706 / 0.757. They reward
+#   articles on the broad topic, not those answering the query.
+# - ORIGINAL_WEIGHT per query, 0.4 or 0.6 by how much articles 2–10 weigh
+#   beside the best one (median 0.247: for most queries one article feeds
+#   the expansion) or by the typed words' mean idf, either way round, or
+#   in between: 0.736–0.738 / 0.785–0.788.
+# - RM2 (Lavrenko & Croft 2001) word weights in place of RM3's, μ 200 / 1000
+#   / 2500: 0.678 / 0.737, 0.716 / 0.771, 0.712 / 0.769 (R@100 up, 0.975 →
+#   0.988); its product over typed words as a geometric mean, μ 2500: 0.741 /
+#   0.791. Prior, bonus and tempered RM2 together: 0.743 / 0.792.
 
 
 class Ranking(NamedTuple):
