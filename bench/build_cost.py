@@ -18,6 +18,7 @@ is set, every changed module is compiled again in each run, which counts
     python bench/build_cost.py --articles 10000
     python bench/build_cost.py --articles 100000 --workers   # as `searchkit index` builds
     python bench/build_cost.py --articles 20000 --python-gc   # GC as Python sets it
+    python bench/build_cost.py --articles 3000 --memory-mb 20 # spilling, as a worker does
 """
 
 from __future__ import annotations
@@ -46,12 +47,17 @@ def main() -> None:
                     help="keep Python's garbage-collection thresholds (the indexer raises them)")
     ap.add_argument("--workers", action="store_true",
                     help="build as `searchkit index` does, a worker per core (CPU counts the workers)")
+    ap.add_argument("--memory-mb", type=float,
+                    help="the one-process writer's pool (indexer.WRITER_MEMORY_MB): smaller spills"
+                         " term runs to disk sooner, as each worker of a large build does")
     args = ap.parse_args()
 
     from searchkit import indexer
 
     if not args.workers:
         indexer.PARALLEL_MIN_FILES = sys.maxsize  # one process: the cost of an article, not of a split
+    if args.memory_mb is not None:
+        indexer.WRITER_MEMORY_MB = args.memory_mb  # type: ignore[assignment]
     if args.python_gc:
         indexer._fewer_collections = contextlib.nullcontext  # type: ignore[assignment]
     collections = _time_collections()

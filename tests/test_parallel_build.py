@@ -96,11 +96,14 @@ def size(index: Path) -> int:
     return sum(f.stat().st_size for f in index.glob("*.seg"))
 
 
+# 0: a run for every document; 0.05: a run every few documents, and the last
+# ones still in memory when the runs are merged.
+@pytest.mark.parametrize("memory_mb", [0, 0.05])
 def test_news_writer_spills_and_merges_runs_to_the_same_index(
-    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bbc_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_mb: float
 ) -> None:
     update_index(bbc_sample, tmp_path / "one-run")
-    monkeypatch.setattr(indexer, "WRITER_MEMORY_MB", 0)  # spill after every document
+    monkeypatch.setattr(indexer, "WRITER_MEMORY_MB", memory_mb)
     update_index(bbc_sample, tmp_path / "many-runs")
     assert contents(tmp_path / "many-runs") == contents(tmp_path / "one-run")
 
