@@ -5,7 +5,8 @@ Measures, in one run, over the same article files:
 - full index build: seconds, articles/s, MB/s; index size; peak memory (each
   build runs in a child process; its own ru_maxrss comes from wait4)
 - incremental reindex with nothing changed, after adding 10, changing 10 and
-  deleting 10 articles (the corpus is restored afterwards)
+  deleting 10 articles, then back to the corpus as it was: --reindex-rounds
+  (default 3) rounds, the median of each step
 - warm query latency p50/p95 over the query list (default bench/queries.txt),
   in-process: searchkit's library `search()`, one open FTS5 connection;
   ripgrep has no index, so each of its queries is a process over the files
@@ -344,6 +345,7 @@ class Mutations:
             (self.corpus / "added").rmdir()
         for path, data in self.saved.items():
             path.write_bytes(data)
+        self.added, self.saved = [], {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--fresh-runs", type=int, default=3, help="runs per fresh-process query")
+    ap.add_argument("--reindex-rounds", type=int, default=3, metavar="N",
+                    help="rounds of the reindex steps; each step's median is shown")
     ap.add_argument("--incremental-runs", type=int, default=100, metavar="N",
                     help="reindex runs of 10 new articles, then warm latency again (0: skip)")
     ap.add_argument("--write-queries", action="store_true",
@@ -408,23 +412,23 @@ def main(argv: list[str] | None = None) -> int:
     if "rg" in active:
         R["rg"].update(build_s=0.0, index_size=0)
 
-    # Incremental reindex.
+    # Incremental reindex, in rounds that each end where they began.
     mut = Mutations(corpus, files, args.seed)
     steps = [("nothing", lambda: None), ("add10", mut.add), ("change10", mut.change),
-             ("delete10", mut.delete)]
+             ("delete10", mut.delete), ("restore", mut.undo)]
+    walls: dict[tuple[str, str], list[float]] = {}
     try:
-        for name, apply in steps:
-            apply()
-            for engine in ("searchkit", "fts5"):
-                if engine in active:
-                    wall, _, _ = run_child(build_cmd(engine))
-                    R[engine][f"re_{name}"] = wall
+        for _ in range(max(1, args.reindex_rounds)):
+            for name, apply in steps:
+                apply()
+                for engine in ("searchkit", "fts5"):
+                    if engine in active:
+                        walls.setdefault((engine, name), []).append(run_child(build_cmd(engine))[0])
     finally:
         mut.undo()
-    # Back to the original corpus for the query tests.
-    for engine in ("searchkit", "fts5"):
-        if engine in active:
-            R[engine]["re_restore"] = run_child(build_cmd(engine))[0]
+    for (engine, name), times in walls.items():
+        R[engine][f"re_{name}"] = statistics.median(times)
+        R[engine][f"re_{name}_runs"] = times
 
     # Sanity: after the round trip both indexes hold the corpus again.
     if "searchkit" in active:
@@ -581,6 +585,7 @@ def report(R: dict, notes: dict, n: int, mb: float, nq: int, nfresh: int, errors
         ("reindex, +10 articles (s)", "re_add10", "{:.2f}", True),
         ("reindex, 10 changed (s)", "re_change10", "{:.2f}", True),
         ("reindex, 10 deleted (s)", "re_delete10", "{:.2f}", True),
+        ("reindex, back as it was (s)", "re_restore", "{:.2f}", True),
         (f"warm query p50 (ms, {nq} q)", "warm_p50", "ms", True),
         ("warm query p95 (ms)", "warm_p95", "ms", True),
         ("warm query max (ms)", "warm_max", "ms", True),
@@ -614,6 +619,9 @@ def report(R: dict, notes: dict, n: int, mb: float, nq: int, nfresh: int, errors
     for msg, count in errors.items():
         print(f"query error x{count}: {msg}")
     sk = R["searchkit"]
+    if sk.get("re_add10_runs"):
+        print(f"reindex: median of {len(sk['re_add10_runs'])} rounds; searchkit's +10 runs took "
+              + ", ".join(f"{t:.2f}" for t in sk["re_add10_runs"]) + " s")
     print(_against_rg(sk.get("fresh_per_query"), R["rg"].get("fresh_per_query")) or "", end="")
     if sk.get("many_runs"):
         print(f"after {sk['many_runs']} more reindex runs of 10 new articles (library, median"
