@@ -5,7 +5,6 @@ share without click (consoles, error messages and exit codes, the whole
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,17 +22,12 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def handle_errors(func: F) -> F:
-    """Turn domain errors into one-line messages and exit codes; Ctrl-C into 130."""
+def _exit(status: ExitStatus) -> None:
+    raise click.exceptions.Exit(status)
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (SearchkitError, KeyboardInterrupt) as exc:
-            raise click.exceptions.Exit(commands.report_error(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+# Domain errors become one-line messages and exit codes; Ctrl-C exits 130.
+handle_errors = commands.reporting_errors(_exit)
 
 
 index_option = click.option(

@@ -12,7 +12,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from searchkit import config, plain
 from searchkit.errors import (
@@ -126,20 +126,32 @@ def index_with_progress(index: Path, corpus: Path, rebuild: bool = False,
         err.print(line)
 
 
-def _reported(func: Callable[..., ExitStatus]) -> Callable[..., ExitStatus]:
-    """Errors and Ctrl-C inside `func` reported in one line, as its exit status."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> ExitStatus:
-        try:
-            return func(*args, **kwargs)
-        except (SearchkitError, KeyboardInterrupt) as exc:
-            return report_error(exc)
-
-    return wrapper
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@_reported
+def reporting_errors(on_error: Callable[[ExitStatus], Any]) -> Callable[[F], F]:
+    """A decorator: domain errors and Ctrl-C inside the function are reported
+    in one line, and it returns `on_error(exit status)` (which may raise:
+    click's commands exit that way)."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except (SearchkitError, KeyboardInterrupt) as exc:
+                return on_error(report_error(exc))
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _status(status: ExitStatus) -> ExitStatus:
+    return status
+
+
+@reporting_errors(_status)
 def run_search(query: tuple[str, ...] = (), limit: int = 10, page: int = 1, sort: str = "relevance",
                since: str | None = None, until: str | None = None, authors: tuple[str, ...] = (),
                sources: tuple[str, ...] = (), datelines: tuple[str, ...] = (),

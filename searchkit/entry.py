@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from searchkit.config import CORPUS_ENV, INDEX_ENV
 
@@ -22,7 +23,7 @@ from searchkit.config import CORPUS_ENV, INDEX_ENV
 _PLAIN_OPTIONS = {"--index": ("index_dir", INDEX_ENV), "--corpus": ("corpus_dir", CORPUS_ENV)}
 
 
-def plain_search_args(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, object] | None:
+def plain_search_args(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, Any] | None:
     """The options of `search` for a command line of words, `--index DIR`
     and `--corpus DIR` (or `--index=DIR`), each at most once, as click would
     read them; None for any other command line (options, `--`, a word or a
@@ -47,7 +48,7 @@ def plain_search_args(argv: Sequence[str], environ: Mapping[str, str]) -> dict[s
         given[name] = value
     if not words:
         return None
-    options: dict[str, object] = {"query": tuple(words)}
+    options: dict[str, Any] = {"query": tuple(words)}
     for name, (param, envvar) in _PLAIN_OPTIONS.items():
         options[param] = given.get(name) or environ.get(envvar) or None
     return options
