@@ -44,14 +44,18 @@ from searchkit.wordscores import perdoc_length_bytes
 
 # Postings per marshal chunk in a run file: large enough for marshal to be
 # fast, small enough that merging many runs holds little in memory: the
-# merge holds a chunk of every run. Chunks of 4,096 terms held ~30 MB each
-# (a 100,000-article build peaked at 290 MB a worker). Read back from
-# marshal version 2 (_MARSHAL_VERSION), every posting has objects of its
-# own: peak memory of the 100,000-article build (all its processes) in
-# `python bench/speed.py --articles 100000` was 447 MB at version 2 and
-# 20,000 postings (6a55659), 363 MB at version 2 and 5,000 (c749013),
-# against 364-379 MB at version 4 and 20,000.
-_CHUNK_POSTINGS = 5_000
+# merge holds a chunk of every run, and a worker's runs grow in number with
+# the corpus. Chunks of 4,096 terms held ~30 MB each (a 100,000-article
+# build peaked at 290 MB a worker). Read back from marshal version 2
+# (_MARSHAL_VERSION), every posting has objects of its own: peak memory of
+# the 100,000-article build (all its processes) in `python bench/speed.py
+# --articles 100000` was 447 MB at version 2 and 20,000 postings (6a55659),
+# 363 MB at version 2 and 5,000 (c749013), against 364-379 MB at version 4
+# and 20,000. At 200,000 articles (`bench/speed.py --articles 200000
+# --engines searchkit --incremental-runs 0`; ~30 runs a worker) 5,000
+# postings peaked at 562.6 MB, 1,000 at 501.0 MB; instructions the same (`bench/build_cost.py --articles
+# 3000 --memory-mb 20` under callgrind: 18,553.0 -> 18,544.8 M).
+_CHUNK_POSTINGS = 1_000
 _LENGTH = struct.Struct("<I")
 _BLOCK_SIZE = struct.Struct("!i")  # whoosh's write_int
 _TERM_INFO = W3TermInfo._struct
