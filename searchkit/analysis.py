@@ -46,6 +46,14 @@ _stemmer = Stemmer.Stemmer("english")
 _stems: dict[str, str] = {}
 
 
+def forget_spellings() -> None:
+    """Drop the remembered spellings and stems, which grow with the
+    vocabulary: a writer calls this once its documents are analysed, so
+    that merging their postings can reuse the memory."""
+    _TERMS.clear()
+    _stems.clear()
+
+
 def stem(word: str) -> str:
     """The stem of a lower-case word (memoised: news vocabulary repeats)."""
     stemmed = _stems.get(word)

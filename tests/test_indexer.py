@@ -242,3 +242,15 @@ def test_a_build_collects_garbage_less_often_and_restores_the_setting(tmp_path: 
     update_index(corpus, tmp_path / "index", progress=lambda done, total: during.append(gc.get_threshold()[0]))
     assert during and set(during) == {10_000}
     assert gc.get_threshold() == before
+
+
+def test_a_writer_forgets_its_spellings_once_its_articles_are_analysed(corpus: Path, index_dir: Path) -> None:
+    from searchkit import analysis
+
+    write(corpus, "a.txt", "Alpha story", "The harbour flooded after the storms.")
+    update_index(corpus, index_dir)
+    # The merge of the postings reuses that memory; the next articles analysed fill it again.
+    assert analysis._TERMS == {} and analysis._stems == {}
+    write(corpus, "b.txt", "Beta story", "The harbours were flooding.")
+    update_index(corpus, index_dir)
+    assert sorted(ids(index_dir, "flood")) == ["a.txt", "b.txt"]
