@@ -19,6 +19,8 @@ is set, every changed module is compiled again in each run, which counts
     python bench/build_cost.py --articles 100000 --workers   # as `searchkit index` builds
     python bench/build_cost.py --articles 20000 --python-gc   # GC as Python sets it
     python bench/build_cost.py --articles 3000 --memory-mb 20 # spilling, as a worker does
+    python bench/build_cost.py --articles 20000 --memory-mb 40 --traced 15
+        # what is held when the postings merge begins, by line (~5x slower)
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ def main() -> None:
     ap.add_argument("--memory-mb", type=float,
                     help="the one-process writer's pool (indexer.WRITER_MEMORY_MB): smaller spills"
                          " term runs to disk sooner, as each worker of a large build does")
+    ap.add_argument("--traced", type=int, metavar="N",
+                    help="trace allocations (one process) and print the N lines holding the most"
+                         " memory when the writer begins merging its postings")
     args = ap.parse_args()
 
     from searchkit import indexer
@@ -60,6 +65,8 @@ def main() -> None:
         indexer.WRITER_MEMORY_MB = args.memory_mb  # type: ignore[assignment]
     if args.python_gc:
         indexer._fewer_collections = contextlib.nullcontext  # type: ignore[assignment]
+    if args.traced:
+        _trace_at_merge(args.traced)
     collections = _time_collections()
     corpus = OUT / f"corpus-{args.articles}-s{args.seed}"
     make_corpus.make(corpus, args.articles, args.seed, quiet=True)
@@ -77,6 +84,27 @@ def main() -> None:
         for name, size in sorted(_parts(index).items(), key=lambda kv: -kv[1]):
             print(f"  {name:12} {size / 1e6:8.2f} MB")
         shutil.rmtree(index, ignore_errors=True)
+
+
+def _trace_at_merge(top: int) -> None:
+    """Print what is held, by line, as NewsWriter starts its final merge."""
+    import tracemalloc
+
+    from searchkit import segmentwriter
+
+    flush = segmentwriter.NewsWriter._flush_segment
+
+    def traced_flush(self: object) -> None:
+        gc.collect()
+        held = tracemalloc.take_snapshot().statistics("lineno")
+        print(f"held when the merge begins: {sum(s.size for s in held) / 1e6:.1f} MB traced")
+        for stat in held[:top]:
+            frame = stat.traceback[0]
+            print(f"  {stat.size / 1e6:7.2f} MB {stat.count:>9,}  {frame.filename}:{frame.lineno}")
+        flush(self)  # type: ignore[arg-type]
+
+    segmentwriter.NewsWriter._flush_segment = traced_flush  # type: ignore[method-assign]
+    tracemalloc.start()
 
 
 def _cpu() -> float:
