@@ -52,10 +52,10 @@ from searchkit.wordscores import perdoc_length_bytes
 # --articles 100000` was 447 MB at version 2 and 20,000 postings (6a55659),
 # 363 MB at version 2 and 5,000 (c749013), against 364-379 MB at version 4
 # and 20,000. At 200,000 articles (`bench/speed.py --articles 200000
-# --engines searchkit --incremental-runs 0`; ~30 runs a worker) 5,000
-# postings peaked at 562.6 MB, 1,000 at 501.0 MB; instructions the same
-# (`bench/build_cost.py --articles 3000 --memory-mb 20` under callgrind:
-# 18,553.0 -> 18,544.8 M).
+# --engines searchkit --incremental-runs 0`; a worker writes a run each
+# time its pool fills) 5,000 postings peaked at 562.6 MB, 1,000 at 501.0
+# MB; instructions the same (`bench/build_cost.py --articles 3000
+# --memory-mb 20` under callgrind: 18,553.0 -> 18,544.8 M).
 _CHUNK_POSTINGS = 1_000
 _LENGTH = struct.Struct("<I")
 _BLOCK_SIZE = struct.Struct("!i")  # whoosh's write_int
