@@ -39,6 +39,30 @@ MIN_WORD = 2
 # Longer "words" are junk (base64, URLs run together) and would bloat the index.
 MAX_WORD = 64
 
+# "US" in capitals is the country, not the stop word "us", unless the words
+# around it are capitals too ("LET US GO"; TIME's all-capitals text spells
+# the country "U.S."): it is indexed and searched as "U.S." is, so that
+# `search "US election"` does not search for "election" alone.
+# (The lookbehind follows the literal: a pattern that starts with "US" is
+# found by a fast scan for it, ~3x faster over news text.)
+_US = re.compile(r"US(?<![\w*.]US)(?![\w*]|\.[\w*])")
+_ALNUM = re.compile(r"\w+")
+_COUNTRY = "U.S"
+
+
+def _is_country(value: str, start: int, end: int) -> bool:
+    """Whether the "US" at value[start:end] is the country (see _US)."""
+    around = _ALNUM.findall(value, max(0, start - 32), start)[-1:] + _ALNUM.findall(value, end, end + 32)[:1]
+    return not around or not all(word.isupper() for word in around)
+
+
+def _with_country(value: str) -> str:
+    """`value` with each "US" that is the country written "U.S"."""
+    if "US" not in value:
+        return value
+    return _US.sub(lambda m: _COUNTRY if _is_country(value, m.start(), m.end()) else "US", value)
+
+
 _STOPS = frozenset(STOP_WORDS)
 # Spelling (str, or lower-case ASCII bytes) -> term bytes, b"" if not indexed.
 _TERMS: dict[str | bytes, bytes] = {}
@@ -109,7 +133,7 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
     terms: dict[str | bytes, bytes] = _TERMS if stops == _STOPS else {}
     if len(terms) > 500_000:
         terms.clear()
-    spellings = _spellings(value)
+    spellings = _spellings(_with_country(value))
     # Known spellings looked up in one C loop; the rest (few, once a build
     # is under way) made here.
     mapped = list(map(terms.get, spellings))
@@ -167,6 +191,8 @@ class NewsAnalyzer(Analyzer):
         for match in matches:
             original = match.group(0)
             word = original.lower()
+            if original == "US" and tokenize and _is_country(value, match.start(), match.end()):
+                word = _COUNTRY.lower()
             if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stoplist:
                 if removestops:
                     continue

@@ -15,7 +15,7 @@ def whoosh_terms(text: str) -> list[tuple[bytes, int, float, bytes]]:
     return sorted((w.encode("utf-8"), n, wt, v) for w, n, wt, v in Positions().word_values(text, ANALYZER))
 
 
-ASCII_TEXT = (st.text(alphabet=st.sampled_from("ab AB..*_-'\n\t9 the of and,;"), max_size=300)
+ASCII_TEXT = (st.text(alphabet=st.sampled_from("ab AB..*_-'\n\t9 the of and,; US us"), max_size=300)
               | st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 
 
@@ -38,3 +38,21 @@ def test_index_terms_on_news_text() -> None:
     items = dict((t, (n, v)) for t, n, _, v in index_terms(text))
     assert items[b"talk"][0] == 5 * 30 and b"the" not in items and b"u." in items
     assert sorted(index_terms(text)) == whoosh_terms(text)
+
+
+def test_us_in_capitals_is_the_country_unless_its_neighbours_shout() -> None:
+    def terms(text: str) -> set[bytes]:
+        return {t for t, *_ in index_terms(text)}
+
+    country = terms("U.S.")
+    assert country == {b"u."}
+    assert terms("the US economy") == country | {b"economi"}
+    assert terms("US-led war") == country | {b"led", b"war"}
+    assert terms("US") == country  # a one-word query
+    # The pronoun, a stop word, stays out: lower case, or among capitals.
+    assert terms("tell us") == {b"tell"}
+    assert terms("Let Us Go") == {b"let", b"go"}
+    assert terms("LET US GO") == {b"let", b"go"}
+    assert terms("USA US.gov") == {b"usa", b"us.gov"}
+    for text in ("the US economy", "LET US GO", "US", "Aid to the US. US aid"):
+        assert sorted(index_terms(text)) == whoosh_terms(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,16 @@ def test_cli_over_bbc(bbc_index: tuple[Path, Path]) -> None:
     assert result.exit_code == 0
     assert result.stdout.count("politics/") == 2
     assert "\x1b" not in result.stdout
+
+
+def test_us_is_the_country_not_a_stop_word(bbc_index: tuple[Path, Path]) -> None:
+    """"US" was dropped as the pronoun: the top hits were about British elections."""
+    _corpus, index = bbc_index
+    result = CliRunner().invoke(
+        search_command, ["--index", str(index), "-n", "3", "US election"], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    blocks = re.split(r"^ *\d+\. ", result.stdout, flags=re.M)[1:]
+    assert len(blocks) == 3
+    for block in blocks:
+        assert re.search(r"\bUS\b", block) and "election" in block
