@@ -12,6 +12,7 @@ from whoosh.fields import Schema
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Not, NullQuery, Prefix, Query
 from whoosh.reading import IndexReader
 
+from searchkit.analysis import joined_names
 from searchkit.dates import Span, parse_range, parse_span
 from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
@@ -133,6 +134,7 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
         return ParsedQuery(shown, Every(), Every(), dates)
     if not text:
         raise QuerySyntaxError(EMPTY_QUERY)
+    text = joined_names(text)
     try:
         all_words = _parser(schema, qparser.AndGroup).parse(text)
         any_word = _parser(schema, qparser.OrGroup).parse(text)

@@ -19,9 +19,15 @@ ASCII_TEXT = (st.text(alphabet=st.sampled_from("ab AB..*_-'\n\t9 the of and,; US
               | st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 
 
+# Words the analyzer treats specially, in every order and case.
+NAMES_TEXT = st.lists(st.sampled_from(["United", "united", "STATES", "States", "Nations", "kingdom", "US",
+                                       "us", "U.S", "the", ".", "-", "unit", "Ünited", "UNited", "ab"]),
+                      max_size=12).map(" ".join)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab AB.*_-'\n\tİßΣσ9é the of and"), max_size=300) | st.text(max_size=200)
-       | ASCII_TEXT)
+       | ASCII_TEXT | NAMES_TEXT)
 def test_index_terms_match_whoosh_positions(text: str) -> None:
     assert sorted(index_terms(text, ANALYZER.stoplist)) == whoosh_terms(text)
 
@@ -56,3 +62,17 @@ def test_us_in_capitals_is_the_country_unless_its_neighbours_shout() -> None:
     assert terms("USA US.gov") == {b"usa", b"us.gov"}
     for text in ("the US economy", "LET US GO", "US", "Aid to the US. US aid"):
         assert sorted(index_terms(text)) == whoosh_terms(text)
+
+
+def test_united_states_is_one_word_the_same_as_us() -> None:
+    def terms(text: str) -> list[bytes]:
+        return sorted(t for t, *_ in index_terms(text))
+
+    assert terms("the United States") == terms("the U.S.") == terms("the US")
+    assert terms("UNITED NATIONS") == terms("U.N.") == terms("UN") == terms("un")
+    assert terms("United Kingdom") == terms("U.K.") == terms("UK") == terms("uk")
+    assert terms("Manchester United") == [b"manchest", b"unit"]
+    text = "The United States and the United Nations met; UNITED STATES . U.N ."
+    assert sorted(index_terms(text)) == whoosh_terms(text)
+    tokens = [(t.text, t.startchar, t.endchar) for t in ANALYZER(text, chars=True)]
+    assert tokens[:2] == [("u.", 4, 17), ("un", 26, 40)]  # highlighted as both words

@@ -82,3 +82,15 @@ def test_us_is_the_country_not_a_stop_word(bbc_index: tuple[Path, Path]) -> None
     assert len(blocks) == 3
     for block in blocks:
         assert re.search(r"\bUS\b", block) and "election" in block
+
+
+def test_a_name_and_its_initials_find_the_same_articles(bbc_index: tuple[Path, Path]) -> None:
+    _corpus, index = bbc_index
+
+    def top(query: str) -> list[str]:
+        return [h.id for h in search(index, query, limit=5).hits]
+
+    assert len(top("UN")) == 5
+    assert top("United Nations") == top("UN") == top("U.N.") == top("un")
+    assert top("United States") == top("US") == top("U.S.")
+    assert top('"United Kingdom"') == top("UK") == top("uk")
