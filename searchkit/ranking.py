@@ -47,6 +47,23 @@ LEAD_WORDS = 40
 # "U.N.", but then a query typed "un" misses articles that say "U.N.", and
 # TIME's three "UN"s are Kim Sung Un, UN-ARAB and D'UN); Reuters and
 # known-item unchanged. Before it, "US" was the stop word "us".
+# Tried and dropped (bench/experiments/analysis_levers.py, at 3d9afe2: TIME
+# MAP / nDCG@10, Reuters MAP / nDCG@10, known-item MRR, against 0.741 /
+# 0.792, 0.535 / 0.908, 0.944):
+# - Nationality words as their country ("Albanian" → albania, "Chinese" →
+#   china; 85 countries): TIME 0.725 / 0.769; the others unchanged.
+# - Porter's original stemmer instead of Porter2: 0.740 / 0.792, 0.535 /
+#   0.908, 0.947 — a wash. A plural-only stemmer: 0.679 / 0.730, 0.528 /
+#   0.897, but known-item 0.961 (its queries are words copied from the
+#   article, which a light stemmer keeps apart).
+# - No stop words: 0.705 / 0.757, 0.539 / 0.910, 0.944.
+# - Feedback article weights sharper or flatter with query length, exp(τ ·
+#   (score − best)) with τ = (n/10)^±0.5 for n words: 0.741 / 0.791 (−0.5),
+#   0.738 / 0.788 (+0.5).
+# - TIME's dates: relevant articles cluster in time, but no more than the
+#   top articles already do; re-ordering the top 50 by closeness in date to
+#   the feedback articles (σ 7–60 days, λ 0.02–0.2) gave 0.727–0.741 MAP,
+#   0.780–0.793 nDCG@10 (best σ 30, λ 0.02: 0.741 / 0.793).
 
 
 def compose_text(headline: str, body: str) -> str:
