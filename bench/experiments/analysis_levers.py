@@ -122,6 +122,7 @@ def temporal() -> None:
 
     import relevance
     import sources
+
     from searchkit.engine import search
     from searchkit.indexer import update_index
 
@@ -154,10 +155,9 @@ def temporal() -> None:
                 weights = [(dated[d], math.exp(s - best)) for d, s in head[:10]]
                 total = sum(w for _, w in weights)
 
-                def density(t: int) -> float:
-                    return sum(w * math.exp(-(((t - u) / sigma) ** 2) / 2) for u, w in weights) / total
-
-                ranked = sorted(head, key=lambda x: -(x[1] + lam * math.log(density(dated[x[0]]) + 1e-3)))
+                density = {d: sum(w * math.exp(-(((dated[d] - u) / sigma) ** 2) / 2) for u, w in weights) / total
+                           for d, _ in head}
+                ranked = sorted(head, key=lambda x: -(x[1] + lam * math.log(density[x[0]] + 1e-3)))
                 ranked += hits[50:]
             ids = [d for d, _ in ranked]
             ap += relevance.average_precision(ids, coll.qrels[qid])
