@@ -11,6 +11,7 @@ pure-Python stemmer: analysis was most of the indexing time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from operator import sub
 from pickle import dumps
@@ -90,7 +91,7 @@ def _may_name(value: str) -> bool:
 
 
 def _lower(spelling: str | bytes) -> str:
-    return spelling.decode() if isinstance(spelling, bytes) else spelling.lower()
+    return spelling.decode() if isinstance(spelling, bytes) else folded(spelling.lower())
 
 
 def _joined_names(spellings: list[Any], mapped: list[bytes], terms: dict[str | bytes, bytes],
@@ -115,6 +116,24 @@ def _joined_names(spellings: list[Any], mapped: list[bytes], terms: dict[str | b
         return mapped
     pieces.append(mapped[last:])
     return [term for piece in pieces for term in piece]
+
+
+def folded(word: str) -> str:
+    """`word` without the accents of its Latin letters ("beyoncé" → "beyonce",
+    as SQLite FTS5's unicode61 tokenizer does): people type names without
+    them, and sources differ. Other scripts' marks stay (й is not и)."""
+    if word.isascii():
+        return word
+    kept: list[str] = []
+    latin = False
+    for char in unicodedata.normalize("NFD", word):
+        if unicodedata.combining(char):
+            if latin:
+                continue
+        else:
+            latin = char.isascii()
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 _STOPS = frozenset(STOP_WORDS)
@@ -169,7 +188,7 @@ def _term_of(spelling: str | bytes, terms: dict[str | bytes, bytes], stops: froz
     """The term of a spelling not looked up yet (or earlier in this text), remembered in `terms`."""
     term = terms.get(spelling)
     if term is None:
-        word = spelling.decode() if isinstance(spelling, bytes) else spelling.lower()
+        word = spelling.decode() if isinstance(spelling, bytes) else folded(spelling.lower())
         if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stops:
             term = terms[spelling] = b""
         else:
@@ -262,12 +281,13 @@ class NewsAnalyzer(Analyzer):
                 continue
             original = match.group(0)
             word = original.lower()
+            word = folded(word)
             start, end = match.start(), match.end()
             if tokenize:
                 if original == "US" and _is_country(value, start, end):
                     word = _COUNTRY.lower()
                 elif word == _UNITED and names and i + 1 < len(matches):
-                    initials = _NAMED.get(matches[i + 1].group(0).lower())
+                    initials = _NAMED.get(folded(matches[i + 1].group(0).lower()))
                     if initials is not None:
                         word, end, skip = initials, matches[i + 1].end(), True
                         original = value[start:end]
