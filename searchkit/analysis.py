@@ -272,25 +272,30 @@ class NewsAnalyzer(Analyzer):
         # Positions count kept words only, as whoosh's StopFilter renumbers
         # them: "decision on casinos" matches the phrase "decision casinos".
         pos = start_pos
-        matches = list(matches)
-        names = tokenize and _may_name(value)
-        skip = False
-        for i, match in enumerate(matches):
-            if skip:
-                skip = False
+        fold = not value.isascii()
+        # "US" and "United States"… are looked at only in a value that may
+        # hold them: this loop runs over every hit's body for its snippets.
+        names = tokenize and _may_name(value)  # the same test as index_terms'
+        special = names or (tokenize and "US" in value)
+        joined = False  # the word before was "United" of "United States"…
+        for match in matches:
+            if joined:
+                joined = False
                 continue
             original = match.group(0)
             word = original.lower()
-            word = folded(word)
-            start, end = match.start(), match.end()
-            if tokenize:
-                if original == "US" and _is_country(value, start, end):
+            if fold and not word.isascii():
+                word = folded(word)
+            joined_end = 0
+            if special and (word == "us" or word == _UNITED):
+                start = match.start()
+                if original == "US" and _is_country(value, start, match.end()):
                     word = _COUNTRY.lower()
-                elif word == _UNITED and names and i + 1 < len(matches):
-                    initials = _NAMED.get(folded(matches[i + 1].group(0).lower()))
+                elif names and word == _UNITED and (after := WORD.search(value, match.end())) is not None:
+                    initials = _NAMED.get(folded(after.group(0).lower()))
                     if initials is not None:
-                        word, end, skip = initials, matches[i + 1].end(), True
-                        original = value[start:end]
+                        word, joined_end, joined = initials, after.end(), True
+                        original = value[start:joined_end]
             if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stoplist:
                 if removestops:
                     continue
@@ -308,8 +313,8 @@ class NewsAnalyzer(Analyzer):
             if positions:
                 token.pos = token_pos
             if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + (joined_end or match.end())
             yield token
 
 

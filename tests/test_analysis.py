@@ -72,6 +72,8 @@ def test_united_states_is_one_word_the_same_as_us() -> None:
     assert terms("UNITED NATIONS") == terms("U.N.") == terms("UN") == terms("un")
     assert terms("United Kingdom") == terms("U.K.") == terms("UK") == terms("uk")
     assert terms("Manchester United") == [b"manchest", b"unit"]
+    for odd in ("US UNited States", "uNITED STATES", "US\nUnited\nKingdom"):
+        assert sorted(index_terms(odd)) == whoosh_terms(odd)
     text = "The United States and the United Nations met; UNITED STATES . U.N ."
     assert sorted(index_terms(text)) == whoosh_terms(text)
     tokens = [(t.text, t.startchar, t.endchar) for t in ANALYZER(text, chars=True)]
