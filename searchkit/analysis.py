@@ -136,6 +136,30 @@ def folded(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+# A letter and a word joined by a hyphen are one word: "e-mail" is "email"
+# (BBC writes "e-mail" 224 times, "email" 17), "x-ray" is "xray". A single
+# letter is no word of its own (MIN_WORD), so nothing else is lost. The
+# pattern finds, in text, what NewsAnalyzer finds among its tokens: a
+# one-letter word, "-", then a word of two characters or more.
+_LETTER = re.compile(r"[^\W\d_]")
+# (It starts with the "-", which the regex engine scans for fast; the letter
+# and what stands before it are lookbehinds: 30x faster over news text.)
+_LETTER_HYPHEN = re.compile(
+    r"-(?<=[^\W\d_]-)(?<![\w*][^\W\d_]-)(?<![\w*]\.[^\W\d_]-)(?=[\w*](?:[\w*]|\.[\w*]))")
+
+
+def _after_hyphen(value: str, end: int) -> re.Match[str] | None:
+    """The word of 2+ characters right after a "-" at value[end], if any."""
+    if not value.startswith("-", end):
+        return None
+    after = WORD.match(value, end + 1)
+    return after if after is not None and after.end() - after.start() >= 2 else None
+
+
+def _with_letters_joined(value: str) -> str:
+    return _LETTER_HYPHEN.sub("", value) if "-" in value else value
+
+
 _STOPS = frozenset(STOP_WORDS)
 # Spelling (str, or lower-case ASCII bytes) -> term bytes, b"" if not indexed.
 _TERMS: dict[str | bytes, bytes] = {}
@@ -221,7 +245,7 @@ def index_terms(value: str, stoplist: frozenset[str] | None = None
     terms: dict[str | bytes, bytes] = _TERMS if stops == _STOPS else {}
     if len(terms) > 500_000:
         terms.clear()
-    spellings = _spellings(_with_country(value))
+    spellings = _spellings(_with_letters_joined(_with_country(value)))
     # Known spellings looked up in one C loop; the rest (few, once a build
     # is under way) made here.
     found = list(map(terms.get, spellings))
@@ -277,25 +301,34 @@ class NewsAnalyzer(Analyzer):
         # hold them: this loop runs over every hit's body for its snippets.
         names = tokenize and _may_name(value)  # the same test as index_terms'
         special = names or (tokenize and "US" in value)
-        joined = False  # the word before was "United" of "United States"…
+        skip_to = 0  # the words before this offset were joined into the last token
         for match in matches:
-            if joined:
-                joined = False
-                continue
+            if skip_to:
+                if match.start() < skip_to:
+                    continue
+                skip_to = 0
             original = match.group(0)
             word = original.lower()
             if fold and not word.isascii():
                 word = folded(word)
             joined_end = 0
+            if len(word) < MIN_WORD and len(original) == 1 and tokenize and _LETTER.match(original):
+                after = _after_hyphen(value, match.end())
+                if after is not None:  # "e-mail": the one word "email"
+                    joined_end = after.end()
+                    original = value[match.start():joined_end]
+                    word = folded((original[0] + original[2:]).lower())
             if special and (word == "us" or word == _UNITED):
-                start = match.start()
-                if original == "US" and _is_country(value, start, match.end()):
+                if original == "US" and _is_country(value, match.start(), match.end()):
                     word = _COUNTRY.lower()
-                elif names and word == _UNITED and (after := WORD.search(value, match.end())) is not None:
+                elif names and word == _UNITED and (
+                        after := WORD.search(value, joined_end or match.end())) is not None:
                     initials = _NAMED.get(folded(after.group(0).lower()))
                     if initials is not None:
-                        word, joined_end, joined = initials, after.end(), True
-                        original = value[start:joined_end]
+                        word, joined_end = initials, after.end()
+                        original = value[match.start():joined_end]
+            if joined_end:
+                skip_to = joined_end
             if len(word) < MIN_WORD or len(word) > MAX_WORD or word in stoplist:
                 if removestops:
                     continue

@@ -16,7 +16,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from searchkit.analysis import NewsAnalyzer
 from searchkit.duplicates import BANDS_BYTES
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Stemmed English for the text people search; plain lower-casing for names.
 # Snowball English (Porter2) rather than whoosh's default Porter, which

@@ -21,8 +21,11 @@ ASCII_TEXT = (st.text(alphabet=st.sampled_from("ab AB..*_-'\n\t9 the of and,; US
 
 # Words the analyzer treats specially, in every order and case.
 NAMES_TEXT = st.lists(st.sampled_from(["United", "united", "STATES", "States", "Nations", "kingdom", "US",
-                                       "us", "U.S", "the", ".", "-", "unit", "Ünited", "UNited", "ab"]),
-                      max_size=12).map(" ".join)
+                                       "us", "U.S", "the", ".", "-", "unit", "Ünited", "UNited", "ab", "e", "x.e",
+                                       "mail", "İ", "nited", "-mail", "e-", "..", "*"]),
+                      max_size=12).map(" ".join) | st.lists(st.sampled_from(
+    ["e", "-", "mail", "x", ".", "ray", "İ", "u", "nited", "States", "ab", "*", " ", "é", "1", "_"]),
+    max_size=12).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -78,3 +81,15 @@ def test_united_states_is_one_word_the_same_as_us() -> None:
     assert sorted(index_terms(text)) == whoosh_terms(text)
     tokens = [(t.text, t.startchar, t.endchar) for t in ANALYZER(text, chars=True)]
     assert tokens[:2] == [("u.", 4, 17), ("un", 26, 40)]  # highlighted as both words
+
+
+def test_a_letter_hyphen_word_is_one_word() -> None:
+    def terms(text: str) -> list[bytes]:
+        return sorted(t for t, *_ in index_terms(text))
+
+    assert terms("e-mail") == terms("email") == terms("E-Mail") == [b"email"]
+    assert terms("x-ray") == terms("xray")
+    assert terms("Kilroy-Silk") == [b"kilroy", b"silk"]  # words stay words
+    assert terms("a-b-c") == []  # letters alone are no words
+    for text in ("send an e-mail", "x-ray-based", "u-nited States", "a..e-mail", "e-mail.com"):
+        assert sorted(index_terms(text)) == whoosh_terms(text)

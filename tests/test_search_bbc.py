@@ -94,3 +94,12 @@ def test_a_name_and_its_initials_find_the_same_articles(bbc_index: tuple[Path, P
     assert top("United Nations") == top("UN") == top("U.N.") == top("un")
     assert top("United States") == top("US") == top("U.S.")
     assert top('"United Kingdom"') == top("UK") == top("uk")
+
+
+def test_email_finds_e_mail(bbc_index: tuple[Path, Path]) -> None:
+    """BBC writes "e-mail": `search email` found only the few that write "email"."""
+    _corpus, index = bbc_index
+    spelled = search(index, "email", limit=100)
+    hyphenated = search(index, "e-mail", limit=100)
+    assert spelled.total == hyphenated.total > 11  # 11 articles write "e-mail", 5 "email"
+    assert [h.id for h in spelled.hits] == [h.id for h in hyphenated.hits]
