@@ -9,10 +9,11 @@ from typing import Any, NamedTuple
 
 from whoosh import qparser
 from whoosh.fields import Schema
+from whoosh.qparser import syntax
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Not, NullQuery, Prefix, Query
 from whoosh.reading import IndexReader
 
-from searchkit.analysis import joined_names
+from searchkit.analysis import WORD, NewsAnalyzer, initials
 from searchkit.dates import Span, parse_range, parse_span
 from searchkit.errors import QuerySyntaxError
 from searchkit.schema import SEARCH_FIELD
@@ -105,9 +106,58 @@ class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
         return node
 
 
+class _NamesPlugin(qparser.Plugin):
+    """Two typed words that make one name ("United States") become one word,
+    its initials, as the analyzer joins them in article text: whoosh's
+    parser analyses each typed word alone, so the analyzer never sees the
+    pair. Only words searched as text, in the same field, are joined."""
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        # After field names are applied (100, 110), before whitespace goes (500).
+        return [(self.join_names, 120)]
+
+    def join_names(self, parser: qparser.QueryParser, group: Any) -> Any:
+        i = 0
+        while i < len(group):
+            node = group[i]
+            if isinstance(node, syntax.GroupNode):
+                self.join_names(parser, node)
+            elif isinstance(node, syntax.WordNode) and _analysed_as_text(parser, node.fieldname):
+                j = i + 1
+                while j < len(group) and group[j].is_ws():
+                    j += 1
+                after = group[j] if j < len(group) else None
+                if isinstance(after, syntax.WordNode) and after.fieldname == node.fieldname:
+                    joined = _joined(node.text, after.text)
+                    if joined is not None:
+                        node.text, node.endchar = joined, after.endchar
+                        del group[i + 1 : j + 1]
+            i += 1
+        return group
+
+
+def _joined(text: str, after: str) -> str | None:
+    """`text` and the typed word `after` as one, if the word `text` ends
+    with and the one `after` starts with make a name ("United", "States,"
+    -> "u.s,"); else None."""
+    last = next(reversed(list(WORD.finditer(text))), None)
+    first = WORD.match(after)
+    if last is None or last.end() != len(text) or first is None:
+        return None
+    name = initials(last.group(0), first.group(0))
+    return None if name is None else text[: last.start()] + name + after[first.end() :]
+
+
+def _analysed_as_text(parser: qparser.QueryParser, fieldname: str | None) -> bool:
+    name = fieldname or parser.fieldname or SEARCH_FIELD
+    schema = parser.schema
+    return schema is not None and name in schema and isinstance(schema[name].analyzer, NewsAnalyzer)
+
+
 def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.QueryParser:
     parser = qparser.QueryParser(SEARCH_FIELD, schema, group=group)
     parser.add_plugin(_FuzzyTermPlugin())
+    parser.add_plugin(_NamesPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin({SEARCH_FIELD: ["body"]}))
     return parser
 
@@ -134,7 +184,6 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
         return ParsedQuery(shown, Every(), Every(), dates)
     if not text:
         raise QuerySyntaxError(EMPTY_QUERY)
-    text = joined_names(text)
     try:
         all_words = _parser(schema, qparser.AndGroup).parse(text)
         any_word = _parser(schema, qparser.OrGroup).parse(text)

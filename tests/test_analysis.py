@@ -93,3 +93,20 @@ def test_a_letter_hyphen_word_is_one_word() -> None:
     assert terms("a-b-c") == []  # letters alone are no words
     for text in ("send an e-mail", "x-ray-based", "u-nited States", "a..e-mail", "e-mail.com"):
         assert sorted(index_terms(text)) == whoosh_terms(text)
+
+
+def test_a_typed_name_is_joined_as_in_text_and_only_in_text_fields() -> None:
+    from searchkit.query import parse_query
+    from searchkit.schema import build_schema
+
+    schema = build_schema()
+
+    def leaves(query: str) -> list[str]:
+        return [f"{leaf.fieldname}:{leaf.text}" for leaf in parse_query(query, schema).any_word.leaves()]
+
+    assert leaves("United States") == leaves("U.S.") == ["text:u."]
+    assert leaves("UNITED STATES, RUSSIA") == ["text:u.", "text:russia"]  # as the text is indexed
+    assert leaves("headline:(United Nations)") == ["headline:un"]
+    # A name field keeps its own words; words of two fields are not one name.
+    assert leaves("author:United States") == ["author:united", "text:state"]
+    assert leaves("headline:United States") == ["headline:unit", "text:state"]
