@@ -7,6 +7,7 @@ this process (applies to 3d9afe2 and later, while the patched names exist):
     python bench/experiments/analysis_levers.py stemmer=porter --only time
     python bench/experiments/analysis_levers.py stemmer=plural
     python bench/experiments/analysis_levers.py stops=none
+    python bench/experiments/analysis_levers.py aliases=none   # "UN" apart from "U.N."
     python bench/experiments/analysis_levers.py tau=1:-0.5 --only time
     python bench/experiments/analysis_levers.py temporal   # its own table, TIME only
     python bench/experiments/analysis_levers.py none       # the unchanged code
@@ -15,6 +16,8 @@ demonyms      "Albanian", "Chinese"... indexed and searched as the country
 stemmer=NAME  a PyStemmer algorithm ("porter": Porter's original), or
               "plural" (only -s / -es / -ies removed)
 stops=none    no stop words at all
+aliases=none  "U.N." / "United Nations" one term, "UN" another (and so for
+              the UK): the analyzer as 61e7af8 had it before its "un" / "uk"
 tau=A:B       feedback articles weighted exp(A · (n/10)^B · (score − best))
               for a query of n distinct words, instead of exp(score − best)
 temporal      the ranking re-ordered in its top 50 by how close each article's
@@ -64,7 +67,7 @@ yemen yemeni yemenis | yugoslavia yugoslav yugoslavs yugoslavian
 
 
 class _Stems:
-    """A stand-in for PyStemmer's stemmer: `stem_word` over the real one's output."""
+    """A stand-in for PyStemmer's stemmer, stemming with `stem_word`."""
 
     def __init__(self, stem_word) -> None:
         self.stemWord = stem_word
@@ -104,6 +107,8 @@ def switch(lever: str) -> None:
         from searchkit import schema
 
         schema.TEXT_ANALYZER.stoplist = frozenset()
+    elif name == "aliases" and value == "none":
+        analysis._ALIASES = {}
     elif name == "tau":
         a, b = map(float, value.split(":"))
         source = inspect.getsource(ranking._expansion).replace(
@@ -114,6 +119,8 @@ def switch(lever: str) -> None:
         raise SystemExit(f"unknown lever {lever!r}; see this file's docstring")
     analysis._stems.clear()
     analysis._TERMS.clear()
+    # The names rule finds "united" by its stem: the stemmer's own.
+    analysis._UNITED_TERM = analysis._stemmer.stemWord(analysis._UNITED).encode()
 
 
 def temporal() -> None:
