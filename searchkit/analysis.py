@@ -290,8 +290,8 @@ class NewsAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         stoplist = self.stoplist
-        if not tokenize:
-            matches: Any = [_Whole(value)]
+        if not tokenize:  # a wildcard's or fuzzy word's text: "e-mail*" is "email*"
+            matches: Any = [_Whole(_with_letters_joined(value))]
         else:
             matches = WORD.finditer(value)
         # Positions count kept words only, as whoosh's StopFilter renumbers

@@ -103,3 +103,20 @@ def test_email_finds_e_mail(bbc_index: tuple[Path, Path]) -> None:
     hyphenated = search(index, "e-mail", limit=100)
     assert spelled.total == hyphenated.total > 11  # 11 articles write "e-mail", 5 "email"
     assert [h.id for h in spelled.hits] == [h.id for h in hyphenated.hits]
+
+
+@pytest.mark.parametrize("typed", ["e-mail*", "e-ma*", "e-mail~1"])
+def test_a_hyphenated_wildcard_finds_what_its_joined_spelling_finds(
+        bbc_index: tuple[Path, Path], typed: str) -> None:
+    """The index holds "e-mail" as "email": `e-mail*` matched nothing at all."""
+    corpus, index = bbc_index
+
+    def shown(query: str) -> str:
+        result = CliRunner().invoke(search_command, ["--index", str(index), "--corpus", str(corpus),
+                                                     "-n", "20", query], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    joined = shown(typed.replace("-", "", 1))
+    assert "e-mail" in joined
+    assert shown(typed).replace(typed, typed.replace("-", "", 1)) == joined
