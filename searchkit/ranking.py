@@ -61,7 +61,9 @@ LEAD_WORDS = 40
 # - Porter's original stemmer instead of Porter2: 0.740 / 0.792, 0.535 /
 #   0.908, 0.947 — a wash. A plural-only stemmer: 0.676 / 0.726, 0.528 /
 #   0.897, but known-item 0.961 (its queries are words copied from the
-#   article, which a light stemmer keeps apart).
+#   article, which a light stemmer keeps apart). Krovetz (dictionary-checked,
+#   light): 0.686 / 0.739, 0.518 / 0.900, 0.955; Lancaster (harsher than
+#   Porter2): 0.687 / 0.739, 0.520 / 0.888, 0.927 (at dd33267).
 # - No stop words: 0.705 / 0.757, 0.539 / 0.910, 0.944.
 # - Feedback article weights sharper or flatter with query length, exp(τ ·
 #   (score − best)) with τ = (n/10)^±0.5 for n words: 0.741 / 0.791 (−0.5),
@@ -242,6 +244,25 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 #   in a 50-word window, weight 0.2 / 0.5 of the normalised score): 0.739 /
 #   0.791, 0.733 / 0.785; 30- or 100-word windows at 0.1: 0.740 / 0.791,
 #   0.737 / 0.790.
+# How the feedback articles are chosen, measured at dd33267 with
+# bench/experiments/feedback_choice.py (TIME; against 0.741 / 0.792). With
+# the query's relevant articles as feedback TIME would reach 0.881 / 0.915,
+# with only the relevant ones of the first pass's top 10 0.808 / 0.849: the
+# choice among the top ten is where the gap to 0.80 lies. Nothing measured
+# picks them better:
+# - The top 20 re-ordered by score + λ · their best W-word window's BM25 of
+#   the typed words: W 50 / 100 / 200 at λ 0.25 0.727 / 0.780, 0.731 /
+#   0.780, 0.738 / 0.786 (larger λ worse); by their first 40 / 100 words
+#   (the lead) at λ 0.1: 0.738 / 0.789, 0.738 / 0.787.
+# - Each article's score + γ · ln cos(it, the other feedback articles'
+#   centroid), outliers weighing less: γ 0.5 / 1 / 2: 0.735 / 0.788, 0.732 /
+#   0.785, 0.718 / 0.772 (the relevant ones are few among the ten).
+# - Feedback from the final ranking's top 10 (a second round), weighted on
+#   the typed words' scale, by their first-pass scores or by rank: 0.735 /
+#   0.783, 0.735 / 0.785, 0.736 / 0.787.
+# - FEEDBACK_DOCS 5 / 15 / 20 × FEEDBACK_TERMS 15 / 30 / 50, remeasured with
+#   the positional weights: 0.730–0.740 / 0.783–0.791 (10 / 20 stays best);
+#   RRF of the runs of nine such settings: 0.741 / 0.791.
 # Measured in-process (engine.search, 1000 hits, bench/relevance.py's TIME
 # loader and metrics; the unchanged code reproduces 0.740 / 0.791):
 # - DFR or other models for the first pass (feedback articles and their

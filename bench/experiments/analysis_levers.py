@@ -6,6 +6,7 @@ this process (applies to 3d9afe2 and later, while the patched names exist):
     python bench/experiments/analysis_levers.py demonyms [relevance.py args]
     python bench/experiments/analysis_levers.py stemmer=porter --only time
     python bench/experiments/analysis_levers.py stemmer=plural
+    python bench/experiments/analysis_levers.py stemmer=krovetz   # or lancaster
     python bench/experiments/analysis_levers.py stops=none
     python bench/experiments/analysis_levers.py aliases=none   # "UN" apart from "U.N."
     python bench/experiments/analysis_levers.py tau=1:-0.5 --only time
@@ -13,8 +14,11 @@ this process (applies to 3d9afe2 and later, while the patched names exist):
     python bench/experiments/analysis_levers.py none       # the unchanged code
 
 demonyms      "Albanian", "Chinese"... indexed and searched as the country
-stemmer=NAME  a PyStemmer algorithm ("porter": Porter's original), or
-              "plural" (only -s / -es / -ies removed)
+stemmer=NAME  a PyStemmer algorithm ("porter": Porter's original),
+              "plural" (only -s / -es / -ies removed), "krovetz" (a
+              dictionary-checked light stemmer; pip install KrovetzStemmer)
+              or "lancaster" (Paice/Husk, harsher than Porter2; pip install
+              nltk)
 stops=none    no stop words at all
 aliases=none  "U.N." / "United Nations" one term, "UN" another (and so for
               the UK): the analyzer as 61e7af8 had it before its "un" / "uk"
@@ -93,6 +97,20 @@ def plural(word: str) -> str:
     return word
 
 
+def other_stemmer(name: str):
+    if name == "plural":
+        return _Stems(plural)
+    if name == "krovetz":  # pip install KrovetzStemmer
+        import krovetzstemmer
+
+        return _Stems(krovetzstemmer.Stemmer().stem)
+    if name == "lancaster":  # pip install nltk
+        from nltk.stem import LancasterStemmer
+
+        return _Stems(LancasterStemmer().stem)
+    return Stemmer.Stemmer(name)
+
+
 def switch(lever: str) -> None:
     name, _, value = lever.partition("=")
     if name == "none":
@@ -100,7 +118,7 @@ def switch(lever: str) -> None:
     if name == "demonyms":
         demonyms()
     elif name == "stemmer":
-        analysis._stemmer = _Stems(plural) if value == "plural" else Stemmer.Stemmer(value)
+        analysis._stemmer = other_stemmer(value)
     elif name == "stops" and value == "none":
         analysis._STOPS = frozenset()
         analysis.NewsAnalyzer.__init__.__defaults__ = (frozenset(),)
