@@ -71,7 +71,44 @@ def _facet_list(ctx: click.Context, param: click.Parameter, value: str | None) -
     return names
 
 
-@click.command("search", context_settings={"help_option_names": ["-h", "--help"]})
+class _WordsCommand(click.Command):
+    """`search Blair -election` unquoted: the shell passes `-election` as an
+    argument of its own, which click reads as the options -e -l -e…; when
+    that fails, say how to write it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes `args`
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            at = next((i for i, a in enumerate(given)
+                       if a.startswith("-") and len(a) > 3 and a[1:].isalpha()), None)
+            if at is None:
+                raise
+            word = given[at]
+            example = " ".join([*self._words(given[:at]), word])
+            # A query that starts with "-" needs `--` before it, quoted or not.
+            command = f"search '{example}'" if example[0] != "-" else f"search -- '{example}'"
+            raise click.UsageError(
+                f"{exc.format_message()} To leave out the articles holding {word[1:]!r}, put the"
+                f" whole query in quotes: {command} (or write NOT {word[1:]})", ctx) from exc
+
+    def _words(self, args: list[str]) -> list[str]:
+        """The query words among `args`: neither options nor their values."""
+        valued = {name for p in self.params if isinstance(p, click.Option) and not p.is_flag
+                  for name in p.opts}
+        words, value_next = [], False
+        for arg in args:
+            if value_next:
+                value_next = False
+            elif arg.startswith("-"):
+                value_next = arg in valued
+            else:
+                words.append(arg)
+        return words
+
+
+@click.command("search", cls=_WordsCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("query", nargs=-1)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
               help="How many hits to show (per page).")
@@ -114,8 +151,8 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
     """Search the news archive; best articles first.
 
     Words must all appear for the top results; articles with only some of
-    them follow. whoosh query syntax works: "exact phrase", OR, NOT,
-    headline:word, author:name, wildcards (elect*), and date:2021-11,
+    them follow. whoosh query syntax works: "exact phrase", OR, NOT (or
+    -word), headline:word, author:name, wildcards (elect*), and date:2021-11,
     date:2021-01..2021-06, date:2019.. for dates. With only filters
     (--author, --since, date:…) and no words, every article passing them
     matches, newest first.
@@ -124,6 +161,7 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
     Examples:
       search "Western Sahara"
       search '"interest rates" NOT mortgage' -n 5
+      search 'Blair -election'
       search headline:election --json
       search cocoa --since 1987-03-01 --until 1987-03-31 --sort newest
       search trump --author "Lee Moran" --facets author,year --timeline

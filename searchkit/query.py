@@ -68,6 +68,22 @@ def _take_dates(text: str, now: datetime | None) -> tuple[str, Span | None]:
     return " ".join(_DATE_TERM.sub(" ", text).split()), span
 
 
+# `-word` leaves out the articles holding it and `+word` asks for it, as in
+# web search engines; whoosh's tokenizer dropped the sign, so `Blair
+# -election` matched what `Blair election` matches. A sign counts at the
+# start of a term (after a space or "(") and before a letter, a phrase or a
+# group: "e-mail", "C++", "-5C" and quoted phrases keep theirs.
+_SIGN = re.compile(r'"[^"]*"?|(?<![^\s(])([-+])(?=[^\W\d_]|["(])')
+
+
+def _signs_as_words(text: str) -> str:
+    """`a -b +c` as the query syntax writes it: `a NOT b c`."""
+    if "-" not in text and "+" not in text:
+        return text
+    return _SIGN.sub(lambda m: m.group(0) if m.group(1) is None else ("NOT " if m.group(1) == "-" else ""),
+                     text)
+
+
 def _check_searchable(schema: Schema, name: str) -> None:
     if name in schema.names() and not schema[name].indexed:
         raise QuerySyntaxError(
@@ -179,7 +195,7 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
             f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,} — shorten it"
         )
     shown = text
-    text, dates = _take_dates(text, now)
+    text, dates = _take_dates(_signs_as_words(text), now)
     if not text and (dates is not None or allow_empty):
         return ParsedQuery(shown, Every(), Every(), dates)
     if not text:

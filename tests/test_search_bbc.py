@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from searchkit.cli import search_command
 from searchkit.engine import search
+from searchkit.query import _signs_as_words
 
 
 @pytest.mark.parametrize(
@@ -120,3 +121,40 @@ def test_a_hyphenated_wildcard_finds_what_its_joined_spelling_finds(
     joined = shown(typed.replace("-", "", 1))
     assert "e-mail" in joined
     assert shown(typed).replace(typed, typed.replace("-", "", 1)) == joined
+
+
+def _cli(corpus: Path, index: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(search_command, ["--index", str(index), "--corpus", str(corpus), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_minus_leaves_a_word_out_and_plus_asks_for_it(bbc_index: tuple[Path, Path]) -> None:
+    """`Blair -election` matched what `Blair election` matches: the sign was dropped."""
+    corpus, index = bbc_index
+    code, minus, _ = _cli(corpus, index, "-n", "30", "Blair -election")
+    assert code == 0
+    assert minus == _cli(corpus, index, "-n", "30", "Blair NOT election")[1]
+    assert "election" not in minus.lower() and "Blair" in minus
+    shown = int(_cli(corpus, index, "--count", "Blair -election")[1])
+    assert 0 < shown < int(_cli(corpus, index, "--count", "Blair")[1])
+    assert _cli(corpus, index, "+Blair +election")[1] == _cli(corpus, index, "Blair election")[1]
+    phrase = _cli(corpus, index, "--count", 'Blair -"general election"')[1]
+    assert phrase == _cli(corpus, index, "--count", 'Blair NOT "general election"')[1] != str(shown) + "\n"
+
+
+def test_signs_inside_words_numbers_and_phrases_are_kept() -> None:
+    assert _signs_as_words('e-mail -spam +"tax cut" (Blair -Brown)') == 'e-mail NOT spam "tax cut" (Blair NOT Brown)'
+    assert _signs_as_words('C++ -5C "a -b" x - y') == 'C++ -5C "a -b" x - y'
+
+
+def test_an_unquoted_minus_word_gets_told_how_to_write_it(bbc_index: tuple[Path, Path]) -> None:
+    corpus, index = bbc_index
+    code, out, err = _cli(corpus, index, "Blair", "-election")
+    assert code == 2 and out == ""
+    assert "put the whole query in quotes: search 'Blair -election' (or write NOT election)" in err
+    assert "Traceback" not in err
+    # -n takes a value: "-news" fails as a bad number, and gets the same advice.
+    assert "search 'Blair -news'" in _cli(corpus, index, "Blair", "-news")[2]
+    # A query that starts with the sign needs `--`, which then works.
+    assert "search -- '-election'" in _cli(corpus, index, "-election")[2]
+    assert _cli(corpus, index, "--count", "--", "-election")[1] == _cli(corpus, index, "--count", "NOT election")[1]
