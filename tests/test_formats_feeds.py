@@ -108,3 +108,25 @@ def test_empty_file_and_feed_without_items() -> None:
 @pytest.mark.parametrize("name", ["a.rss", "a.atom", "a.xml"])
 def test_registered(name: str) -> None:
     assert reader_for(name) is parse
+
+
+def test_a_feed_hit_shows_the_id_that_show_takes(tmp_path) -> None:
+    """A feed holds many articles: the hit's line showed only the file's path,
+    which `searchkit show` refuses (it takes the article's id)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from searchkit.cli import main, search_command
+
+    (tmp_path / "corpus" / "feeds").mkdir(parents=True)
+    shutil.copy(shared_path("corpora", *GUARDIAN.split("/")), tmp_path / "corpus" / GUARDIAN)
+    where = ["--index", str(tmp_path / "index"), "--corpus", str(tmp_path / "corpus")]
+    found = CliRunner().invoke(search_command, [*where, "-n", "1", "golf club property tax"])
+    assert found.exit_code == 0, found.output
+    headline, meta = found.stdout.splitlines()[:2]
+    shown_id = meta.split(" · ")[-1]
+    assert shown_id.startswith(f"{GUARDIAN}#https://www.theguardian.com/")
+    shown = CliRunner().invoke(main, ["show", shown_id, "--index", str(tmp_path / "index")])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines()[0] == headline.split(". ", 1)[1] == "Trump sues over property tax bill for Florida golf club"
