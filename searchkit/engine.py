@@ -378,9 +378,23 @@ def _docnum(searcher: Searcher, article_id: str) -> int:
         docnum = searcher.document_number(id=candidate)
         if docnum is not None:
             return int(docnum)
-    raise ArticleNotFoundError(
-        f"no article with id {article_id!r} in the index — ids are the paths shown by `search`"
-    )
+    raise _not_found(searcher, article_id)
+
+
+def _not_found(searcher: Searcher, article_id: str) -> ArticleNotFoundError:
+    """The error for an id not in the index; for the path of a file holding
+    several articles (a feed, `reut2-000.sgm`), what their ids look like."""
+    from whoosh.query import Prefix
+
+    inside = sorted(searcher.reader().stored_fields(d)["id"]
+                    for d in searcher.docs_for_query(Prefix("id", f"{article_id.lstrip('./')}#")))
+    if inside:
+        return ArticleNotFoundError(
+            f"{article_id!r} holds {len(inside):,} articles — give one's id, as `search` shows it at the"
+            f" end of a hit's second line, e.g. {inside[0]!r}")
+    return ArticleNotFoundError(
+        f"no article with id {article_id!r} in the index — an id is the end of a hit's second line"
+        " in `search` (a file's path, or path#key for one article of a feed or SGML file)")
 
 
 def _explained(searcher: Searcher, query: Query, hits: tuple[Hit, ...],
@@ -401,10 +415,8 @@ def get_article(index: Path, article_id: str) -> Article:
         if fields is None:
             # Accept a path typed with ./ or a trailing slash variant.
             fields = searcher.document(id=article_id.lstrip("./"))
-    if fields is None:
-        raise ArticleNotFoundError(
-            f"no article with id {article_id!r} in the index — ids are the paths shown by `search`"
-        )
+        if fields is None:
+            raise _not_found(searcher, article_id)
     return article_from_fields(fields)
 
 

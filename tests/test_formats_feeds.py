@@ -130,3 +130,7 @@ def test_a_feed_hit_shows_the_id_that_show_takes(tmp_path) -> None:
     shown = CliRunner().invoke(main, ["show", shown_id, "--index", str(tmp_path / "index")])
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.splitlines()[0] == headline.split(". ", 1)[1] == "Trump sues over property tax bill for Florida golf club"
+    whole_file = CliRunner().invoke(main, ["show", GUARDIAN, "--index", str(tmp_path / "index")])
+    assert whole_file.exit_code == 1
+    assert f"'{GUARDIAN}' holds 55 articles — give one's id" in whole_file.stderr
+    assert f"e.g. '{GUARDIAN}#https://" in whole_file.stderr and "Traceback" not in whole_file.stderr
