@@ -512,7 +512,7 @@ def _document(article: Article, digest: str, file_digest_: str) -> dict[str, obj
         "path": article.path,
         "headline": article.headline,
         "body": article.body,
-        "text": compose_text(article.headline, article.body),
+        "text": compose_text(article.headline, article.body, article.author, article.dateline),
         "format": article.format,
         "digest": digest,
         "file_digest": file_digest_,

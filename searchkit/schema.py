@@ -16,7 +16,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from searchkit.analysis import NewsAnalyzer
 from searchkit.duplicates import BANDS_BYTES
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Stemmed English for the text people search; plain lower-casing for names.
 # Snowball English (Porter2) rather than whoosh's default Porter, which
@@ -43,9 +43,10 @@ NAME_KEY_ANALYZER = RegexTokenizer(r"[^\n]+") | CasefoldFilter()
 NAME_SEPARATOR = "\n"
 KEY_FIELDS = {"author": "author_key", "source": "source_key", "dateline": "dateline_key"}
 
-# Unqualified query words search `text`: the headline and the body indexed
-# together as one field (see ranking.compose_text), so an article is scored
-# once on all its words. `body:` in a query is an alias for it.
+# Unqualified query words search `text`: the headline, the body, the byline
+# and the dateline indexed together as one field (see ranking.compose_text),
+# so an article is scored once on all its words. `body:` in a query is an
+# alias for it.
 SEARCH_FIELD = "text"
 
 

@@ -435,3 +435,28 @@ def test_summary_says_when_the_total_is_an_estimate(news: tuple[Path, dict[str, 
     phrase = run(index, '"oil prices"', "-n", "2")
     assert re.fullmatch(r"2 of about [\d,]+ matching articles shown\.\n", phrase.stderr)
     assert run(index, '"oil prices"', "-n", "2", "--count").stdout.strip().isdigit()
+
+
+def test_a_byline_and_a_dateline_are_searched_as_words(news: tuple[Path, dict[str, Article]]) -> None:
+    """HuffPost's text never names its authors, and a Reuters story's body
+    need not say where it was filed: `search "Lee Moran"` listed articles
+    mentioning Lee or Moran ("Did you mean: Lee morning?")."""
+    index, articles = news
+    by_her = {i for i, a in articles.items() if a.author and "Lee Moran" in split_authors(a.author)}
+    assert len(by_her) > 30
+    result = run(index, "-n", "10", "Lee Moran")
+    assert result.exit_code == 0 and "Did you mean" not in result.stderr
+    shown = [line.split(" · ")[1] for line in result.stdout.splitlines() if line.startswith("    2018-")]
+    assert shown == ["Lee Moran"] * 10
+    assert ids(index, "Lee Moran") >= by_her
+    filed = {i for i, a in articles.items()
+             if a.dateline == "JAKARTA" and "jakarta" not in f"{a.headline} {a.body}".lower()}
+    assert filed and filed <= ids(index, "jakarta")
+
+
+def test_a_dateline_already_in_the_lead_is_not_counted_twice() -> None:
+    from searchkit.ranking import compose_text
+
+    body = "JAKARTA, March 2 - Indonesia's exports of cocoa will rise."
+    assert compose_text("Cocoa", body, None, "JAKARTA") == compose_text("Cocoa", body)
+    assert compose_text("Cocoa", "Exports rise.", "Jane Doe", "JAKARTA").endswith("\nJane Doe\nJAKARTA")
