@@ -321,11 +321,9 @@ def run_bm25(coll: Collection, work: Path) -> Run:
     return run
 
 
-def run_searchkit(coll: Collection, work: Path) -> Run:
-    """searchkit's library: update_index over article files, then search()."""
-    from searchkit.engine import search
-    from searchkit.indexer import update_index
-
+def write_articles(coll: Collection, work: Path) -> Path:
+    """`coll` as searchkit's plain-text article files (`corpus/<coll>/<id>.txt`:
+    headline line, blank line, body) under `work`; returns the corpus folder."""
     corpus = work / "corpus"
     folder = corpus / coll.name
     folder.mkdir(parents=True)
@@ -333,6 +331,15 @@ def run_searchkit(coll: Collection, work: Path) -> Run:
         target = folder / f"{d.id}.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f"{d.headline}\n\n{d.body}\n", encoding="utf-8")
+    return corpus
+
+
+def run_searchkit(coll: Collection, work: Path) -> Run:
+    """searchkit's library: update_index over article files, then search()."""
+    from searchkit.engine import search
+    from searchkit.indexer import update_index
+
+    corpus = write_articles(coll, work)
     with build_timer():
         update_index(corpus, work / "sk-index", rebuild=True)
     prefix = f"{coll.name}/"

@@ -158,11 +158,7 @@ def temporal() -> None:
         month, day, year = re.split(r"[/ ]", raw)[:3]
         dated[f"{int(position):03d}"] = date(1900 + int(year), int(month), int(day)).toordinal()
     with tempfile.TemporaryDirectory() as work:
-        folder = Path(work) / "corpus" / "time"
-        folder.mkdir(parents=True)
-        for d in coll.docs:
-            (folder / f"{d.id}.txt").write_text(f"{d.headline}\n\n{d.body}\n", encoding="utf-8")
-        update_index(Path(work) / "corpus", Path(work) / "index", rebuild=True)
+        update_index(relevance.write_articles(coll, Path(work)), Path(work) / "index", rebuild=True)
         scored = {}
         for qid, text in coll.queries.items():
             hits = search(Path(work) / "index", text, limit=1000, snippets=0).hits

@@ -247,11 +247,7 @@ def main() -> int:
     if lever not in levers:
         raise SystemExit(__doc__)
     with tempfile.TemporaryDirectory() as work:
-        folder = Path(work) / "corpus" / "time"
-        folder.mkdir(parents=True)
-        for d in COLL.docs:
-            (folder / f"{d.id}.txt").write_text(f"{d.headline}\n\n{d.body}\n", encoding="utf-8")
-        update_index(Path(work) / "corpus", Path(work) / "index", rebuild=True)
+        update_index(relevance.write_articles(COLL, Path(work)), Path(work) / "index", rebuild=True)
         print(f"TIME at {relevance.sources.repo_version()}, lever {lever}")
         levers[lever](Path(work) / "index")
     return 0
