@@ -47,7 +47,8 @@ class ParsedQuery(NamedTuple):
 # `date:2021-11`, `date:2021-01..2021-06`, `date:2019..`, `date:"23 Nov 2021"`,
 # and whoosh's range syntax `date:[2020 TO 2021-06]` (`{` `}` leave an end
 # out): taken out of the text before whoosh parses it, and applied as a
-# filter to the whole query (inside OR or NOT too).
+# filter to the whole query (inside OR too; after NOT or -, refused: it
+# would keep the very dates meant to be left out).
 _DATE_TERM = re.compile(
     r'(?<![^\s(])date:(?:"([^"]*)"|([\[{])([^\]}]*?)\bTO\b([^\]}]*)([\]}])|([^\s\[{]\S*))',
     re.IGNORECASE,
@@ -58,6 +59,10 @@ def _take_dates(text: str, now: datetime | None) -> tuple[str, Span | None]:
     span: Span | None = None
     for match in _DATE_TERM.finditer(text):
         quoted, opening, low, high, closing, plain = match.groups()
+        if text[:match.start()].endswith("NOT "):  # a date filter applies to the whole query
+            raise QuerySyntaxError(
+                f"{match.group(0)!r} cannot be left out with NOT or - — give the dates to keep instead,"
+                " e.g. date:..2003 or --until 2003")
         if opening is not None:
             found = _bracketed(opening, low.strip(), high.strip(), closing, now, match.group(0))
         else:
@@ -206,13 +211,13 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
     except Exception as exc:  # whoosh raises assorted types on odd input
         for name in re.findall(r"(\w+):", text):
             _check_searchable(schema, name)
-        raise QuerySyntaxError(f"cannot understand the query {text!r}: {exc}") from exc
+        raise QuerySyntaxError(f"cannot understand the query {shown!r}: {exc}") from exc
     for leaf in any_word.leaves():
         if (name := getattr(leaf, "fieldname", None)) is not None:
             _check_searchable(schema, name)
     if all_words is NullQuery:
         raise QuerySyntaxError(
-            f"nothing to search for in {text!r} (only very common words?) — add a more specific word"
+            f"nothing to search for in {shown!r} (only very common words?) — add a more specific word"
         )
     _check_bounds(all_words, reader)
     if _has_negation(all_words):

@@ -163,6 +163,9 @@ def test_filters_that_let_nothing_through(news: tuple[Path, dict[str, Article]])
         (("oil date:[2022 TO 2021]",), "searchkit: the date range 'date:[2022 TO 2021]' ends before"),
         (("oil date:[x TO 2021]",), "searchkit: cannot read the date 'x'"),
         (("oil date:[ TO ]",), "searchkit: 'date:[ TO ]': give at least one end of the range"),
+        # A date term is a filter on the whole query: negated, it kept the dates it named.
+        (("oil -date:1987-03",), "searchkit: 'date:1987-03' cannot be left out with NOT or -"),
+        (("oil NOT date:1987-03",), "searchkit: 'date:1987-03' cannot be left out with NOT or -"),
     ],
 )
 def test_bad_dates_are_one_line_exit_2(news: tuple[Path, dict[str, Article]], args: tuple[str, ...],

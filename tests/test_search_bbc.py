@@ -158,3 +158,9 @@ def test_an_unquoted_minus_word_gets_told_how_to_write_it(bbc_index: tuple[Path,
     # A query that starts with the sign needs `--`, which then works.
     assert "search -- '-election'" in _cli(corpus, index, "-election")[2]
     assert _cli(corpus, index, "--count", "--", "-election")[1] == _cli(corpus, index, "--count", "NOT election")[1]
+
+
+def test_a_query_error_quotes_the_query_as_typed(bbc_index: tuple[Path, Path]) -> None:
+    corpus, index = bbc_index
+    code, _, err = _cli(corpus, index, 'the -"')
+    assert code == 2 and err.startswith("searchkit: nothing to search for in 'the -\"'")
