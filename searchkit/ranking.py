@@ -274,6 +274,9 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 # - Feedback from the final ranking's top 10 (a second round), weighted on
 #   the typed words' scale, by their first-pass scores or by rank: 0.735 /
 #   0.783, 0.735 / 0.785, 0.736 / 0.787.
+# - Article weights by relative score, exp(c · (score / best − 1)), alike
+#   for any query length: c 5 / 10 / 20 / 40 0.728 / 0.780, 0.733 / 0.784,
+#   0.728 / 0.780, 0.722 / 0.776.
 # - FEEDBACK_DOCS 5 / 15 / 20 × FEEDBACK_TERMS 15 / 30 / 50, remeasured with
 #   the positional weights: 0.730–0.740 / 0.783–0.791 (10 / 20 stays best);
 #   RRF of the runs of nine such settings: 0.741 / 0.791.

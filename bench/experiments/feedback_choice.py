@@ -12,6 +12,7 @@ library, then runs the 83 queries in this process with one lever patched in
     python bench/experiments/feedback_choice.py depth      # FEEDBACK_DOCS × FEEDBACK_TERMS
     python bench/experiments/feedback_choice.py fusion     # RRF of the runs of 9 settings
     python bench/experiments/feedback_choice.py second     # feedback from the final top 10
+    python bench/experiments/feedback_choice.py relative   # weights by relative score, c 5/10/20/40
     python bench/experiments/feedback_choice.py none       # the unchanged code
 
 oracle   the feedback articles are the query's relevant ones (equal weights),
@@ -25,6 +26,8 @@ central  each feedback article's score + γ · ln cos(its tf-idf vector, the
 depth    the number of feedback articles and of added words, remeasured
          since the positional weights (FEEDBACK_SPAN)
 fusion   reciprocal rank fusion (k 60) of runs with other feedback settings
+relative article weights exp(c · (score / best − 1)) instead of exp(score −
+         best): the same for any query length's score scale
 second   a second round: the feedback articles are the final ranking's top
          10, weighted exp(τ · (score − best)) on the typed words' scale, by
          their first-pass scores, or exp(−τ · rank)
@@ -232,6 +235,16 @@ def fusion(index: Path) -> None:
         report("RRF " + " + ".join(names) if len(names) < 9 else "RRF of all 9", rrf(names))
 
 
+def relative(index: Path) -> None:
+    for c in (5, 10, 20, 40):
+        def patched(searcher, top, words, c=c):
+            best = top[0][1] if top else 1.0
+            # _expansion weighs exp(score − best): give it c · (score / best − 1).
+            return REAL_EXPANSION(searcher, [(d, c * (s / best - 1)) for d, s in top], words)
+        ranking._expansion = patched
+        report(f"c {c}", run_all(index))
+
+
 def main() -> int:
     lever = sys.argv[1] if len(sys.argv) > 1 else ""
     levers = {
@@ -242,6 +255,7 @@ def main() -> int:
         "depth": depth,
         "fusion": fusion,
         "second": second,
+        "relative": relative,
         "none": lambda ix: report("unchanged", run_all(ix)),
     }
     if lever not in levers:
