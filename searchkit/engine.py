@@ -386,12 +386,12 @@ def _not_found(searcher: Searcher, article_id: str) -> ArticleNotFoundError:
     several articles (a feed, `reut2-000.sgm`), what their ids look like."""
     from whoosh.query import Prefix
 
-    inside = sorted(searcher.reader().stored_fields(d)["id"]
-                    for d in searcher.docs_for_query(Prefix("id", f"{article_id.lstrip('./')}#")))
+    inside = list(searcher.docs_for_query(Prefix("id", f"{article_id.lstrip('./')}#")))
     if inside:
+        example = searcher.reader().stored_fields(inside[0])["id"]
         return ArticleNotFoundError(
             f"{article_id!r} holds {len(inside):,} articles — give one's id, as `search` shows it at the"
-            f" end of a hit's second line, e.g. {inside[0]!r}")
+            f" end of a hit's second line, e.g. {example!r}")
     return ArticleNotFoundError(
         f"no article with id {article_id!r} in the index — an id is the end of a hit's second line"
         " in `search` (a file's path, or path#key for one article of a feed or SGML file)")
@@ -411,12 +411,7 @@ def get_article(index: Path, article_id: str) -> Article:
     """One stored article by id (the path shown in results)."""
     ix = open_index(index)
     with ix.searcher() as searcher:
-        fields = searcher.document(id=article_id)
-        if fields is None:
-            # Accept a path typed with ./ or a trailing slash variant.
-            fields = searcher.document(id=article_id.lstrip("./"))
-        if fields is None:
-            raise _not_found(searcher, article_id)
+        fields = searcher.reader().stored_fields(_docnum(searcher, article_id))
     return article_from_fields(fields)
 
 

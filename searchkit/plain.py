@@ -50,10 +50,10 @@ def _date(value: datetime | None) -> str | None:
 
 
 def meta_text(hit: Any) -> str:
-    """Date · author · dateline · source · id of a hit (or path of an
-    article): the id is what `searchkit show` and `similar` take, and for a
-    file of many articles (a feed, `reut2-000.sgm#17`) more than its path."""
-    parts = [_date(hit.date), hit.author, hit.dateline, hit.source, getattr(hit, "id", None) or hit.path]
+    """Date · author · dateline · source · id of a hit: the id is what
+    `searchkit show` and `similar` take, and for a file of many articles (a
+    feed, `reut2-000.sgm#17`) more than its path."""
+    parts = [_date(hit.date), hit.author, hit.dateline, hit.source, hit.id]
     return " · ".join(safe(p) for p in parts if p)
 
 

@@ -47,7 +47,7 @@ def make_console(stderr: bool = False) -> Console:
     return console
 
 
-def meta_line(hit: Hit | Article) -> Text:
+def meta_line(hit: Hit) -> Text:
     return Text(meta_text(hit), style=META_STYLE)
 
 
