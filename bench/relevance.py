@@ -334,6 +334,11 @@ def write_articles(coll: Collection, work: Path) -> Path:
     return corpus
 
 
+def doc_id(coll: Collection, article_id: str) -> str:
+    """The judged set's id of a searchkit article (or path) that write_articles wrote."""
+    return article_id.removeprefix(f"{coll.name}/").removesuffix(".txt")
+
+
 def run_searchkit(coll: Collection, work: Path) -> Run:
     """searchkit's library: update_index over article files, then search()."""
     from searchkit.engine import search
@@ -342,7 +347,6 @@ def run_searchkit(coll: Collection, work: Path) -> Run:
     corpus = write_articles(coll, work)
     with build_timer():
         update_index(corpus, work / "sk-index", rebuild=True)
-    prefix = f"{coll.name}/"
     # Snippets do not change the ranking but cost ~3 ms per hit (each body is
     # re-analysed), i.e. seconds per query at limit=1000: skip them if we can.
     extra = {"snippets": 0} if "snippets" in inspect.signature(search).parameters else {}
@@ -353,7 +357,7 @@ def run_searchkit(coll: Collection, work: Path) -> Run:
         # A hit stands for its collapsed copies ("+N similar"): they are
         # ranked right behind it, as a reader who opens the group sees them.
         ids = [i for h in result.hits for i in (h.id, *getattr(h, "duplicates", ()))]
-        run[qid] = [i.removeprefix(prefix).removesuffix(".txt") for i in ids][:DEPTH]
+        run[qid] = [doc_id(coll, i) for i in ids][:DEPTH]
     return run
 
 

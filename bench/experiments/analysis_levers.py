@@ -162,7 +162,7 @@ def temporal() -> None:
         scored = {}
         for qid, text in coll.queries.items():
             hits = search(Path(work) / "index", text, limit=1000, snippets=0).hits
-            scored[qid] = [(i.removeprefix("time/").removesuffix(".txt"), h.score)
+            scored[qid] = [(relevance.doc_id(coll, i), h.score)
                            for h in hits for i in (h.id, *h.duplicates)]
 
     def evaluate(sigma: float, lam: float) -> tuple[float, float]:

@@ -63,7 +63,7 @@ def run_all(index: Path) -> Scored:
     for qid, text in COLL.queries.items():
         current["query"] = qid
         hits = search(index, text, limit=relevance.DEPTH, snippets=0).hits
-        scored[qid] = [(i.removeprefix("time/").removesuffix(".txt"), h.score)
+        scored[qid] = [(relevance.doc_id(COLL, i), h.score)
                        for h in hits for i in (h.id, *h.duplicates)]
     return scored
 
@@ -72,6 +72,10 @@ def report(label: str, scored: Scored) -> None:
     m = relevance.evaluate({q: [d for d, _ in hits] for q, hits in scored.items()}, COLL)
     print(f"{label:<28} MAP {m['MAP']:.3f}  nDCG@10 {m['nDCG@10']:.3f}  P@10 {m['P@10']:.3f}"
           f"  R@100 {m['R@100']:.3f}", flush=True)
+
+
+def judged_id(searcher, docnum: int) -> str:
+    return relevance.doc_id(COLL, searcher.reader().stored_fields(docnum).get("path", ""))
 
 
 def tokens(searcher, docnum: int) -> list[str]:
@@ -145,20 +149,14 @@ def central(index: Path) -> None:
 def oracle(index: Path) -> None:
     def patched(searcher, top, words):
         relevant = COLL.qrels[current["query"]]
-        reader = searcher.reader()
-        chosen = [(d, 0.0) for d in range(searcher.doc_count_all())
-                  if reader.stored_fields(d).get("path", "").removeprefix("time/").removesuffix(".txt")
-                  in relevant]
+        chosen = [(d, 0.0) for d in range(searcher.doc_count_all()) if judged_id(searcher, d) in relevant]
         return REAL_EXPANSION(searcher, chosen or top, words)
     ranking._expansion = patched
     report("relevant articles as feedback", run_all(index))
     for equal in (False, True):
         def within(searcher, top, words, equal=equal):
             relevant = COLL.qrels[current["query"]]
-            reader = searcher.reader()
-            kept = [(d, 0.0 if equal else s) for d, s in top
-                    if reader.stored_fields(d).get("path", "").removeprefix("time/").removesuffix(".txt")
-                    in relevant]
+            kept = [(d, 0.0 if equal else s) for d, s in top if judged_id(searcher, d) in relevant]
             return REAL_EXPANSION(searcher, kept or top, words)
         ranking._expansion = within
         report("relevant of the top 10" + (", equal" if equal else ""), run_all(index))
@@ -171,9 +169,7 @@ def second(index: Path) -> None:
     for mode, taus in (("final", (0.5, 1.0, 2.0)), ("first", (1.0,)), ("rank", (0.5, 1.0, 2.0))):
         for tau in taus:
             def patched(searcher, top, words, mode=mode, tau=tau):
-                reader = searcher.reader()
-                docnum = {reader.stored_fields(d).get("path", "").removeprefix("time/").removesuffix(".txt"): d
-                          for d in range(searcher.doc_count_all())}
+                docnum = {judged_id(searcher, d): d for d in range(searcher.doc_count_all())}
                 head = final[current["query"]][:10]
                 if mode == "final":
                     share = ranking.ORIGINAL_WEIGHT / len(words)
