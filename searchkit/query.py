@@ -77,7 +77,10 @@ def _take_dates(text: str, now: datetime | None) -> tuple[str, Span | None]:
 # web search engines; whoosh's tokenizer dropped the sign, so `Blair
 # -election` matched what `Blair election` matches. A sign counts at the
 # start of a term (after a space or "(") and before a letter, a phrase or a
-# group: "e-mail", "C++", "-5C" and quoted phrases keep theirs.
+# group: "e-mail", "C++", "-5C" and quoted phrases keep theirs. (whoosh's
+# PlusMinusPlugin makes every unsigned word optional once one word has a
+# sign: `+Blair election` parses as `blair ANDMAYBE elect`, and the
+# all-words tier would no longer need "election".)
 _SIGN = re.compile(r'"[^"]*"?|(?<![^\s(])([-+])(?=[^\W\d_]|["(])')
 
 
