@@ -106,6 +106,11 @@ def test_email_finds_e_mail(bbc_index: tuple[Path, Path]) -> None:
     assert [h.id for h in spelled.hits] == [h.id for h in hyphenated.hits]
 
 
+def _cli(corpus: Path, index: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(search_command, ["--index", str(index), "--corpus", str(corpus), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
 @pytest.mark.parametrize("typed", ["e-mail*", "e-ma*", "e-mail~1"])
 def test_a_hyphenated_wildcard_finds_what_its_joined_spelling_finds(
         bbc_index: tuple[Path, Path], typed: str) -> None:
@@ -113,19 +118,13 @@ def test_a_hyphenated_wildcard_finds_what_its_joined_spelling_finds(
     corpus, index = bbc_index
 
     def shown(query: str) -> str:
-        result = CliRunner().invoke(search_command, ["--index", str(index), "--corpus", str(corpus),
-                                                     "-n", "20", query], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.stdout
+        code, out, err = _cli(corpus, index, "-n", "20", query)
+        assert code == 0, err
+        return out
 
     joined = shown(typed.replace("-", "", 1))
     assert "e-mail" in joined
     assert shown(typed).replace(typed, typed.replace("-", "", 1)) == joined
-
-
-def _cli(corpus: Path, index: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(search_command, ["--index", str(index), "--corpus", str(corpus), *args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_minus_leaves_a_word_out_and_plus_asks_for_it(bbc_index: tuple[Path, Path]) -> None:
