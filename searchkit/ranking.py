@@ -386,6 +386,21 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 #   / 2500: 0.678 / 0.737, 0.716 / 0.771, 0.712 / 0.769 (R@100 up, 0.975 →
 #   0.988); its product over typed words as a geometric mean, μ 2500: 0.741 /
 #   0.791. Prior, bonus and tempered RM2 together: 0.743 / 0.792.
+# Re-ranking what comes back, with bench/experiments/reranking.py (at 29d1351;
+# the 79 queries of 5+ words score 0.748 / 0.796 as they are):
+# - A linear re-ranker of the final top 30 (features: the score, the typed
+#   words' BM25, the idf share of them held, the best 50-word window's and the
+#   lead's BM25, length, adjacent typed pairs, rank), trained by coordinate
+#   ascent on nDCG@10: in-sample 0.747 / 0.799, 5-fold cross-validated 0.744–
+#   0.746 / 0.794–0.797. The relevant articles the first pass misses look like
+#   the others to every such feature.
+# - Static word embeddings (WordLlama l2_supercat, 256 dims, bundled in its
+#   wheel; all 83 queries against 0.741 / 0.792): the query–article cosine
+#   alone 0.569 / 0.640; z-scored into the final top 100 at 0.1 / 0.3 / 0.5
+#   0.742 / 0.795, 0.742 / 0.795, 0.736 / 0.788; choosing the feedback
+#   articles (top 20 by score + λ · z-cosine) at λ 1 / 2 / 4 0.740 / 0.787,
+#   0.749 / 0.795, 0.723 / 0.774; as a re-ranker feature, cross-validated,
+#   0.740–0.748 / 0.786–0.799. Not worth a 40 MB optional dependency.
 
 
 class Ranking(NamedTuple):
