@@ -92,6 +92,44 @@ def _signs_as_words(text: str) -> str:
                      text)
 
 
+# Field names as other search tools spell them: `title:` (Lucene, web
+# search) is the headline, `byline:` the author; `body:` is the searched text.
+FIELD_ALIASES = {"title": "headline", "byline": "author", "body": SEARCH_FIELD}
+# `name:` at the start of a term, outside quoted phrases; the name starts with
+# a letter (`10:30` is a time) and is not followed by "/" (`http://…`).
+_FIELD_EXAMPLES = {"author": '"Jane Doe"', "dateline": "tokyo", "source": "reuters", "date": "2021-11"}
+_FIELD_NAME = re.compile(r'"[^"]*"?|(?<![^\s(])([^\W\d_]\w*):(?!/)(\s*)')
+
+
+def _field_names(text: str, schema: Schema) -> str:
+    """`text` with field names as whoosh needs them: any case, aliases
+    resolved, a space after the colon dropped (`headline: oil`). whoosh reads
+    an unknown name (`title:oil`) or a bare one (`headline:`) as words of
+    the text, silently: those are refused, saying what to write."""
+    if ":" not in text:
+        return text
+
+    def named(match: re.Match[str]) -> str:
+        name, space = match.group(1), match.group(2)
+        if name is None:
+            return match.group(0)
+        field = FIELD_ALIASES.get(name.lower(), name.lower())
+        known = field in QUERY_FIELDS or field in schema.names()
+        rest = text[match.end():]
+        if not known:
+            if space:  # "Re: oil": prose, not a field
+                return match.group(0)
+            raise QuerySyntaxError(
+                f"{name}: is not a field you can search; the fields are {', '.join(QUERY_FIELDS)}"
+                " (to search for the words, leave out the colon)")
+        if not rest or rest.startswith(")"):
+            example = _FIELD_EXAMPLES.get(field, "election")
+            raise QuerySyntaxError(f"{name}: needs something to search for after it, e.g. {name.lower()}:{example}")
+        return f"{field}:"
+
+    return _FIELD_NAME.sub(named, text)
+
+
 def _check_searchable(schema: Schema, name: str) -> None:
     if name in schema.names() and not schema[name].indexed:
         raise QuerySyntaxError(
@@ -182,7 +220,6 @@ def _parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.Qu
     parser = qparser.QueryParser(SEARCH_FIELD, schema, group=group)
     parser.add_plugin(_FuzzyTermPlugin())
     parser.add_plugin(_NamesPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({SEARCH_FIELD: ["body"]}))
     return parser
 
 
@@ -203,7 +240,7 @@ def parse_query(text: str, schema: Schema, reader: IndexReader | None = None, *,
             f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,} — shorten it"
         )
     shown = text
-    text, dates = _take_dates(_signs_as_words(text), now)
+    text, dates = _take_dates(_field_names(_signs_as_words(text), schema), now)
     if not text and (dates is not None or allow_empty):
         return ParsedQuery(shown, Every(), Every(), dates)
     if not text:

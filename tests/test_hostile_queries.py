@@ -44,15 +44,11 @@ HITS_OR_NONE = [
     "election AND",
     "OR election",
     "election NOT",
-    "nosuchfield:election",
-    "foo:bar",
     "date:[2020 TO]",
     "election^1e308",
     "election^-5",
     "\x1b[31m",
     "\u202eelection",
-    "headline:",
-    "author:",
     "elect*",
     "election~",
     "election~2",
@@ -86,6 +82,10 @@ USAGE = {
     "date:2022..2021": "ends before it starts",
     "path:sport": "path: is not a field you can search; the fields are headline, body, author, dateline",
     "election url:x": "url: is not a field you can search",
+    "nosuchfield:election": "nosuchfield: is not a field you can search",
+    "foo:bar": "foo: is not a field you can search",
+    "headline:": "headline: needs something to search for after it",
+    "author:": "author: needs something to search for after it",
 }
 
 

@@ -163,3 +163,31 @@ def test_a_query_error_quotes_the_query_as_typed(bbc_index: tuple[Path, Path]) -
     corpus, index = bbc_index
     code, _, err = _cli(corpus, index, 'the -"')
     assert code == 2 and err.startswith("searchkit: nothing to search for in 'the -\"'")
+
+
+def test_field_names_as_people_type_them(bbc_index: tuple[Path, Path]) -> None:
+    """`title:Mutu` searched the words "title" and "Mutu"; `headline: Mutu`
+    (a space after the colon) searched "headline" and "Mutu"."""
+    corpus, index = bbc_index
+    code, headline, _ = _cli(corpus, index, "-n", "20", "headline:Mutu")
+    assert code == 0 and "Mutu" in headline
+    for typed in ("title:Mutu", "Headline:Mutu", "headline: Mutu", "TITLE: mutu"):
+        assert _cli(corpus, index, "-n", "20", typed)[1].replace(typed, "headline:Mutu") == headline
+    # Prose with a colon is still words.
+    assert _cli(corpus, index, "--count", "Re: Mutu")[1] == _cli(corpus, index, "--count", "re Mutu")[1]
+    assert _cli(corpus, index, "--count", "10:30 Mutu")[1] == _cli(corpus, index, "--count", "10 30 Mutu")[1]
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("title:", "title: needs something to search for after it, e.g. title:election"),
+    ("Mutu headline:", "headline: needs something to search for after it, e.g. headline:election"),
+    ("(author:) Mutu", 'author: needs something to search for after it, e.g. author:"Jane Doe"'),
+    ("date:", "date: needs something to search for after it, e.g. date:2021-11"),
+    ("Mutu heading:drugs", "heading: is not a field you can search; the fields are headline, body, author,"),
+])
+def test_a_field_name_without_a_field_or_a_word_is_refused(
+        bbc_index: tuple[Path, Path], typed: str, said: str) -> None:
+    corpus, index = bbc_index
+    code, out, err = _cli(corpus, index, typed)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"searchkit: {said}") and len(err.splitlines()) == 1
