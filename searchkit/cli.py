@@ -6,6 +6,7 @@ share without click (consoles, error messages and exit codes, the whole
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -205,28 +206,46 @@ def main() -> None:
 main.add_command(search_command)
 
 
+def _folder_argument(command: F) -> F:
+    """`searchkit index FOLDER`: the corpus folder, as --corpus gives it."""
+    return click.argument("folder", required=False, metavar="[FOLDER]")(command)
+
+
+def _corpus_given(folder: str | None, corpus_dir: str | None) -> str | None:
+    """FOLDER, else --corpus (or $SEARCHKIT_CORPUS, which FOLDER overrides)."""
+    typed = click.get_current_context().get_parameter_source("corpus_dir") is click.core.ParameterSource.COMMANDLINE
+    if folder and corpus_dir and typed and Path(folder).absolute() != Path(corpus_dir).absolute():
+        raise click.UsageError(f"two corpus folders given: {folder} and --corpus {corpus_dir} — give one")
+    return folder or corpus_dir
+
+
 @main.command("index")
+@_folder_argument
 @click.option("--rebuild", is_flag=True, help="Start over instead of updating.")
 @click.option("--wait", type=click.FloatRange(0), default=None, metavar="SECONDS",
               help="How long to wait for another writer to finish [default: 10].")
 @index_option
 @corpus_option
 @handle_errors
-def index_command(rebuild: bool, wait: float | None, index_dir: str | None, corpus_dir: str | None) -> None:
-    """Bring the index up to date with the corpus folder.
+def index_command(folder: str | None, rebuild: bool, wait: float | None, index_dir: str | None,
+                  corpus_dir: str | None) -> None:
+    """Bring the index up to date with the corpus folder (FOLDER, or --corpus).
 
     Only new and changed files are read; deleted files leave the index.
     Prints what it did, e.g. "3 added, 1 updated, 2 removed, 2,225 unchanged in 0.8 s".
+    An index holds one folder's articles: to add articles, put them in it.
 
     \b
-    Example:
+    Examples:
       cp ~/new/*.txt corpus/ && searchkit index
+      searchkit index ~/news --index ~/news-index     # another archive, its own index
     """
     index = config.resolve_index(index_dir)
-    index_with_progress(index, corpus_for(index, corpus_dir), rebuild=rebuild, wait=wait)
+    index_with_progress(index, corpus_for(index, _corpus_given(folder, corpus_dir)), rebuild=rebuild, wait=wait)
 
 
 @main.command("watch")
+@_folder_argument
 @click.option("--poll", is_flag=True,
               help="Scan for changes instead of using file-system events (e.g. on network folders).")
 @click.option("--interval", type=click.FloatRange(0.1), default=2.0, show_default=True, metavar="SECONDS",
@@ -236,7 +255,7 @@ def index_command(rebuild: bool, wait: float | None, index_dir: str | None, corp
 @index_option
 @corpus_option
 @handle_errors
-def watch_command(poll: bool, interval: float, debounce: float,
+def watch_command(folder: str | None, poll: bool, interval: float, debounce: float,
                   index_dir: str | None, corpus_dir: str | None) -> None:
     """Keep the index current while articles are added, changed, renamed or deleted.
 
@@ -256,7 +275,7 @@ def watch_command(poll: bool, interval: float, debounce: float,
     from searchkit.watch import MAX_DELAY, watch
 
     index = config.resolve_index(index_dir)
-    corpus = corpus_for(index, corpus_dir)
+    corpus = corpus_for(index, _corpus_given(folder, corpus_dir))
     err = render.make_console(stderr=True)
     first = True
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from searchkit import config, plain
 from searchkit.errors import (
     ArticleNotFoundError,
+    CorpusChangedError,
     CorpusMissingError,
     IndexCorruptError,
     IndexLockedError,
@@ -39,6 +40,7 @@ _EXIT_FOR: list[tuple[type[SearchkitError], ExitStatus]] = [
     (IndexLockedError, ExitStatus.INDEX_LOCKED),
     (IndexWriteError, ExitStatus.WRITE_ERROR),
     (CorpusMissingError, ExitStatus.CORPUS_ERROR),
+    (CorpusChangedError, ExitStatus.CORPUS_ERROR),
     (IndexMissingError, ExitStatus.INDEX_ERROR),
     (IndexCorruptError, ExitStatus.INDEX_ERROR),
     (IndexVersionError, ExitStatus.INDEX_ERROR),

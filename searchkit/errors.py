@@ -38,6 +38,10 @@ class CorpusMissingError(SearchkitError):
     """The corpus folder does not exist or is not a folder."""
 
 
+class CorpusChangedError(SearchkitError):
+    """The index was built from another corpus folder than the one given."""
+
+
 class ArticleNotFoundError(SearchkitError):
     """No article with the requested id is in the index."""
 

@@ -27,6 +27,7 @@ from searchkit import limits, parallel
 from searchkit.corpus import CorpusFile, read_ahead, scan_corpus
 from searchkit.duplicates import fingerprint
 from searchkit.errors import (
+    CorpusChangedError,
     CorpusMissingError,
     IndexLockedError,
     IndexVersionError,
@@ -204,12 +205,34 @@ def update_index(
             f"no corpus folder at {corpus} — create it and put articles in it, "
             "or point to one with --corpus / SEARCHKIT_CORPUS"
         )
+    if not rebuild:
+        _refuse_another_corpus(index, corpus)
     report = IndexReport(corpus=str(corpus), index=str(index), rebuilt=rebuild)
     with write_lock(index, timeout=lock_timeout, on_wait=on_wait):
         # A writer killed mid-run leaves unused segment files behind.
         sweep_leftovers(index)
         with _fewer_collections():
             return _update_locked(corpus, index, report, rebuild, progress, started)
+
+
+def _refuse_another_corpus(index: Path, corpus: Path) -> None:
+    """An index answers for one corpus folder: updated from another, it would
+    drop every article of the first (`searchkit index ~/new`, typed to add
+    ~/new's articles, left only those). Allowed when the first folder is gone
+    (moved or renamed: files are keyed by relative path, so nothing changes)."""
+    head = read_head(index)
+    recorded, articles = head.get("corpus"), head.get("articles")
+    if not isinstance(recorded, str) or not isinstance(articles, int) or not articles:
+        return
+    before = Path(recorded)
+    if not before.is_dir() or before.resolve() == corpus.resolve():
+        return
+    raise CorpusChangedError(
+        f"the index at {index} holds {articles:,} article{'s' if articles != 1 else ''} from {before}; "
+        f"updating it from {corpus} "
+        f"would drop them — to index {corpus} alone, add --rebuild; to keep both, copy its articles "
+        f"into {before}, or give it its own index with --index DIR"
+    )
 
 
 @contextmanager
@@ -231,9 +254,9 @@ def _update_locked(
     corpus: Path, index: Path, report: IndexReport, rebuild: bool,
     progress: Progress | None, started: float,
 ) -> IndexReport:
-    # Pointing an index at another corpus needs nothing special: files are
-    # keyed by relative path and compared by digest, so the plan replaces
-    # whatever differs.
+    # A corpus that moved (see _refuse_another_corpus) needs nothing special:
+    # files are keyed by relative path and compared by digest, so the plan
+    # replaces whatever differs.
     warnings: list[tuple[str, str]] = []
     files = list(scan_corpus(corpus, warnings))
     report.skipped.extend(Skipped(p, r) for p, r in warnings)

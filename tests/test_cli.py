@@ -114,6 +114,42 @@ def test_index_and_corpus_options(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "seed.txt" in result.stdout
 
 
+def test_index_takes_the_corpus_folder_as_an_argument(tmp_path: Path) -> None:
+    """`searchkit index FOLDER` failed with "Got unexpected extra argument"."""
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    shutil.copy(SEED, other / "seed.txt")
+    index = str(tmp_path / "ix")
+    assert run(main, "index", str(other), "--index", index).exit_code == 0
+    assert "seed.txt" in run(search_command, "--index", index, "Morocco").stdout
+    clash = run(main, "index", str(other), "--corpus", str(tmp_path), "--index", index)
+    assert clash.exit_code == ExitStatus.USAGE and "two corpus folders given" in clash.stderr
+
+
+def test_an_index_is_not_emptied_by_updating_it_from_another_folder(tmp_path: Path) -> None:
+    """`searchkit index ~/new`, typed to add ~/new's articles, dropped every other article."""
+    archive, new = tmp_path / "archive", tmp_path / "new"
+    archive.mkdir()
+    new.mkdir()
+    (archive / "a.txt").write_text("Alpha harbour\n\nOne.\n")
+    (archive / "b.txt").write_text("Beta harbour\n\nTwo.\n")
+    (new / "c.txt").write_text("Gamma harbour\n\nThree.\n")
+    index = str(tmp_path / "ix")
+    assert run(main, "index", str(archive), "--index", index).exit_code == 0
+    refused = run(main, "index", str(new), "--index", index)
+    assert refused.exit_code == ExitStatus.CORPUS_ERROR
+    [line] = refused.stderr.splitlines()
+    assert f"holds 2 articles from {archive}; updating it from {new} would drop them" in line
+    assert "add --rebuild" in line and "--index DIR" in line
+    assert run(search_command, "--index", index, "--count", "harbour").stdout == "2\n"
+    assert run(main, "index", str(new), "--index", index, "--rebuild").exit_code == 0
+    assert run(search_command, "--index", index, "--count", "harbour").stdout == "1\n"
+    # A corpus folder that moved is still the same articles.
+    moved = new.rename(tmp_path / "moved")
+    result = run(main, "index", str(moved), "--index", index)
+    assert result.exit_code == 0 and "0 added, 0 updated, 0 removed, 1 unchanged" in result.stderr
+
+
 def test_show_whole_article_with_highlight(seeded: Path) -> None:
     run(main, "index")
     result = run(main, "show", SEED.name, "--highlight", "Sahara")
