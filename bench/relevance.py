@@ -61,6 +61,7 @@ class Doc:
 
 
 Run = dict[str, list[str]]  # query id -> doc ids, best first
+Scored = dict[str, list[tuple[str, float]]]  # query id -> (doc id, score), best first
 Qrels = dict[str, set[str]]
 
 
@@ -359,6 +360,29 @@ def run_searchkit(coll: Collection, work: Path) -> Run:
         ids = [i for h in result.hits for i in (h.id, *getattr(h, "duplicates", ()))]
         run[qid] = [doc_id(coll, i) for i in ids][:DEPTH]
     return run
+
+
+def scored_run(coll: Collection, index: Path, current: dict[str, str] | None = None) -> Scored:
+    """searchkit's hits for every query, with their scores, for the scripts in
+    experiments/ that re-order them; a hit's collapsed copies follow it, as in
+    run_searchkit. `current["query"]` names the query being run, for the
+    patches that need it."""
+    from searchkit.engine import search
+
+    scored = {}
+    for qid, text in coll.queries.items():
+        if current is not None:
+            current["query"] = qid
+        hits = search(index, text, limit=DEPTH, snippets=0).hits
+        scored[qid] = [(doc_id(coll, i), h.score) for h in hits for i in (h.id, *h.duplicates)]
+    return scored
+
+
+def zscores(values: list[float]) -> list[float]:
+    """`values` on a common scale (mean 0, standard deviation 1), to mix two scores."""
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+    return [(v - mean) / sd for v in values]
 
 
 ENGINES: dict[str, Callable[[Collection, Path], Run]] = {

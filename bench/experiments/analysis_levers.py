@@ -148,7 +148,6 @@ def temporal() -> None:
     import relevance
     import sources
 
-    from searchkit.engine import search
     from searchkit.indexer import update_index
 
     coll = relevance.load_time()
@@ -159,11 +158,7 @@ def temporal() -> None:
         dated[f"{int(position):03d}"] = date(1900 + int(year), int(month), int(day)).toordinal()
     with tempfile.TemporaryDirectory() as work:
         update_index(relevance.write_articles(coll, Path(work)), Path(work) / "index", rebuild=True)
-        scored = {}
-        for qid, text in coll.queries.items():
-            hits = search(Path(work) / "index", text, limit=1000, snippets=0).hits
-            scored[qid] = [(relevance.doc_id(coll, i), h.score)
-                           for h in hits for i in (h.id, *h.duplicates)]
+        scored = relevance.scored_run(coll, Path(work) / "index")
 
     def evaluate(sigma: float, lam: float) -> tuple[float, float]:
         ap = nd = 0.0

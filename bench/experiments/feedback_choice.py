@@ -48,24 +48,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import relevance  # noqa: E402
 
 import searchkit.ranking as ranking  # noqa: E402
-from searchkit.engine import search  # noqa: E402
 from searchkit.indexer import update_index  # noqa: E402
 from searchkit.schema import SEARCH_FIELD, TEXT_ANALYZER  # noqa: E402
 
 COLL = relevance.load_time()
 REAL_EXPANSION = ranking._expansion
-Scored = dict[str, list[tuple[str, float]]]  # query -> (doc id, score), best first
+Scored = relevance.Scored
 current = {"query": ""}
 
 
 def run_all(index: Path) -> Scored:
-    scored = {}
-    for qid, text in COLL.queries.items():
-        current["query"] = qid
-        hits = search(index, text, limit=relevance.DEPTH, snippets=0).hits
-        scored[qid] = [(relevance.doc_id(COLL, i), h.score)
-                       for h in hits for i in (h.id, *h.duplicates)]
-    return scored
+    return relevance.scored_run(COLL, index, current)
 
 
 def report(label: str, scored: Scored) -> None:

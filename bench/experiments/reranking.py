@@ -37,24 +37,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import relevance  # noqa: E402
 
 import searchkit.ranking as ranking  # noqa: E402
-from searchkit.engine import search  # noqa: E402
 from searchkit.indexer import update_index  # noqa: E402
 from searchkit.schema import TEXT_ANALYZER  # noqa: E402
 
 COLL = relevance.load_time()
 TEXT = {d.id: f"{d.headline}\n{d.body}" for d in COLL.docs}
 TOP = 30  # how deep the learned re-ranker re-orders
-Scored = dict[str, list[tuple[str, float]]]  # query -> (doc id, score), best first
+Scored = relevance.Scored
 current = {"query": ""}
 
 
 def run_all(index: Path) -> Scored:
-    scored = {}
-    for qid, text in COLL.queries.items():
-        current["query"] = qid
-        hits = search(index, text, limit=relevance.DEPTH, snippets=0).hits
-        scored[qid] = [(relevance.doc_id(COLL, i), h.score) for h in hits for i in (h.id, *h.duplicates)]
-    return scored
+    return relevance.scored_run(COLL, index, current)
 
 
 def report(label: str, run: dict[str, list[str]], only: list[str] | None = None) -> None:
@@ -62,12 +56,6 @@ def report(label: str, run: dict[str, list[str]], only: list[str] | None = None)
         COLL.name, COLL.docs, {q: COLL.queries[q] for q in only}, {q: COLL.qrels[q] for q in only})
     m = relevance.evaluate(run, coll)
     print(f"{label:<44} MAP {m['MAP']:.3f}  nDCG@10 {m['nDCG@10']:.3f}  P@10 {m['P@10']:.3f}", flush=True)
-
-
-def zscores(values: list[float]) -> list[float]:
-    mean = sum(values) / len(values)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
-    return [(v - mean) / sd for v in values]
 
 
 # --- dense ------------------------------------------------------------------
@@ -98,8 +86,8 @@ def dense(index: Path) -> None:
         run = {}
         for q, hits in final.items():
             top = hits[:100]
-            mixed = [s + lam * c for s, c in zip(zscores([s for _, s in top]),
-                                                  zscores([float(docs[d] @ queries[q]) for d, _ in top]))]
+            mixed = [s + lam * c for s, c in zip(relevance.zscores([s for _, s in top]),
+                                                  relevance.zscores([float(docs[d] @ queries[q]) for d, _ in top]))]
             order = sorted(range(len(top)), key=lambda i: -mixed[i])
             run[q] = [top[i][0] for i in order] + [d for d, _ in hits[100:]]
         report(f"final z-score + {lam} · z-cosine (top 100)", run)
@@ -108,7 +96,7 @@ def dense(index: Path) -> None:
     for lam in (0.5, 1.0, 2.0, 4.0):
         def patched(searcher: Any, top: list[tuple[int, float]], words: list[str], lam: float = lam) -> Any:
             ids = [relevance.doc_id(COLL, searcher.reader().stored_fields(d)["path"]) for d, _ in top]
-            cos = zscores([float(docs[i] @ queries[current["query"]]) for i in ids])
+            cos = relevance.zscores([float(docs[i] @ queries[current["query"]]) for i in ids])
             chosen = sorted(((d, s + lam * c) for (d, s), c in zip(top, cos)), key=lambda x: -x[1])
             return real(searcher, chosen[:10], words)
         ranking._expansion = patched

@@ -41,12 +41,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import relevance  # noqa: E402
 
 import searchkit.ranking as ranking  # noqa: E402
-from searchkit.engine import search  # noqa: E402
 from searchkit.indexer import update_index  # noqa: E402
 
 PASSAGE_WORDS = 120
 RERANK_DEPTH = 100
-Scored = dict[str, list[tuple[str, float]]]  # query -> (doc id, score), best first
 
 
 def model() -> Any:
@@ -85,28 +83,15 @@ def cosines(coll: relevance.Collection, texts: dict[str, str], most: int | None)
     return out
 
 
-def zscores(values: list[float]) -> list[float]:
-    mean = sum(values) / len(values)
-    sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
-    return [(v - mean) / sd for v in values]
-
-
 def mixed(hits: list[tuple[str, float]], cos: dict[str, float], lam: float) -> list[str]:
     top = hits[:RERANK_DEPTH]
     if not lam or len(top) < 2:
         return [d for d, _ in hits]
-    score = [s + lam * c for s, c in zip(zscores([s for _, s in top]), zscores([cos.get(d, 0.0) for d, _ in top]))]
+    scores = relevance.zscores([s for _, s in top])
+    cosines_ = relevance.zscores([cos.get(d, 0.0) for d, _ in top])
+    score = [s + lam * c for s, c in zip(scores, cosines_)]
     order = sorted(range(len(top)), key=lambda i: -score[i])
     return [top[i][0] for i in order] + [d for d, _ in hits[RERANK_DEPTH:]]
-
-
-def run_all(coll: relevance.Collection, index: Path, current: dict[str, str]) -> Scored:
-    scored = {}
-    for qid, text in coll.queries.items():
-        current["query"] = qid
-        hits = search(index, text, limit=relevance.DEPTH, snippets=0).hits
-        scored[qid] = [(relevance.doc_id(coll, i), h.score) for h in hits for i in (h.id, *h.duplicates)]
-    return scored
 
 
 def report(coll: relevance.Collection, label: str, run: dict[str, list[str]]) -> dict[str, float]:
@@ -128,11 +113,11 @@ def gated(coll: relevance.Collection, index: Path, most: int | None) -> None:
             qid = current["query"]
             fed.add(qid)
             ids = [relevance.doc_id(coll, searcher.reader().stored_fields(d)["path"]) for d, _ in top]
-            boosted = [s + lam * z for (_, s), z in zip(top, zscores([cos[qid].get(i, 0.0) for i in ids]))]
+            boosted = [s + lam * z for (_, s), z in zip(top, relevance.zscores([cos[qid].get(i, 0.0) for i in ids]))]
             order = sorted(range(len(top)), key=lambda k: -boosted[k])
             return real(searcher, [(top[k][0], boosted[k]) for k in order][:10], words)
         ranking._expansion = chosen
-        scored = run_all(coll, index, current)
+        scored = relevance.scored_run(coll, index, current)
         for lam_r in (0.0, 0.3, 0.5, 1.0, 1.5, 2.0):
             runs[lam_f, lam_r] = {q: mixed(h, cos[q], lam_r) if q in fed else [d for d, _ in h]
                                   for q, h in scored.items()}
@@ -160,7 +145,7 @@ def ungated(coll: relevance.Collection, index: Path) -> None:
     cos = cosines(coll, {d.id: f"{d.headline}\n{d.body}" for d in coll.docs}, most=1)
     report(coll, "cosine alone (first 120 words)", {q: sorted(c, key=lambda d, c=c: -c[d])[:relevance.DEPTH]
                                                     for q, c in cos.items()})
-    scored = run_all(coll, index, {"query": ""})
+    scored = relevance.scored_run(coll, index)
     for lam_r in (0.0, 0.1, 0.3, 0.5, 1.0):
         report(coll, f"final λr {lam_r}, every query", {q: mixed(h, cos[q], lam_r) for q, h in scored.items()})
 
