@@ -415,9 +415,11 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 #   three rare words has no meaning to embed); hence the 5-word gate.
 # Not shipped: it needs torch and sentence-transformers (~1.2 GB installed,
 # the model itself from an unofficial repackaging), a fresh `search` would
-# spend ~10 s importing and loading them (166 ms now; a query's encoding is
-# 15 ms once loaded), and encoding runs at ~30 passages a second here
-# (TIME's 4,179 in 134 s; 100,000 news articles ≈ 7 hours).
+# spend 7–10 s importing and loading them (`semantic.py startup`; a whole
+# fresh search is ~166 ms now, `bench/speed.py --articles 20000`; a query's
+# encoding is 14–15 ms once loaded), and encoding runs at ~30 passages a
+# second here (TIME's 4,179 in 134 s, `semantic.py time`): at ~8 passages
+# an article, 100,000 articles would take ~7 hours (an estimate).
 
 
 class Ranking(NamedTuple):

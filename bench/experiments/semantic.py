@@ -9,6 +9,7 @@ its own (without `torch==2.13.0` first, pip takes a CUDA build of several GB):
     python bench/experiments/semantic.py time      # ~6 min: 140 s of it encoding
     python bench/experiments/semantic.py time 2    # only each article's first 2 passages
     python bench/experiments/semantic.py ungated   # ~6 min: Reuters and known-item
+    python bench/experiments/semantic.py startup   # what a fresh `search` would pay
 
 time     Each TIME article is cut into 120-word passages (60-word stride) and
          scores its best passage's cosine with the query (MaxP). For the
@@ -22,6 +23,9 @@ time     Each TIME article is cut into 120-word passages (60-word stride) and
 ungated  The final re-ordering applied to every query of Reuters and
          known-item (they are all shorter than 5 words), on each article's
          first 120 words: the reason for the gate.
+startup  The seconds a fresh process spends importing torch and
+         sentence-transformers and loading the model, and a query's encoding
+         once it is loaded (the median of 10).
 """
 
 from __future__ import annotations
@@ -150,8 +154,30 @@ def ungated(coll: relevance.Collection, index: Path) -> None:
         report(coll, f"final λr {lam_r}, every query", {q: mixed(h, cos[q], lam_r) for q, h in scored.items()})
 
 
+def startup() -> None:
+    started = time.perf_counter()
+    import torch  # noqa: F401
+    after_torch = time.perf_counter()
+    import sentence_transformers  # noqa: F401
+    after_st = time.perf_counter()
+    encoder = model()
+    loaded = time.perf_counter()
+    query = "speculation that the number of u.s . forces in europe might be reduced ."
+    encoder.encode([query])
+    timings = []
+    for _ in range(10):
+        begin = time.perf_counter()
+        encoder.encode([query])
+        timings.append(time.perf_counter() - begin)
+    print(f"import torch {after_torch - started:.2f} s, sentence_transformers {after_st - after_torch:.2f} s, "
+          f"load the model {loaded - after_st:.2f} s; a query's encoding {sorted(timings)[5] * 1000:.0f} ms")
+
+
 def main() -> int:
     args = sys.argv[1:]
+    if args == ["startup"]:
+        startup()
+        return 0
     if not (args == ["ungated"] or args[:1] == ["time"] and len(args) <= 2 and all(a.isdigit() for a in args[1:])):
         raise SystemExit(__doc__)
     most = int(args[1]) if len(args) == 2 else None
