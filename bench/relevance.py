@@ -340,14 +340,24 @@ def doc_id(coll: Collection, article_id: str) -> str:
     return article_id.removeprefix(f"{coll.name}/").removesuffix(".txt")
 
 
-def run_searchkit(coll: Collection, work: Path) -> Run:
-    """searchkit's library: update_index over article files, then search()."""
+# The model folder of `--semantic DIR`, for the searchkit-semantic engine.
+SEMANTIC_MODEL: list[Path] = []
+
+
+def run_searchkit(coll: Collection, work: Path, semantic: bool = False) -> Run:
+    """searchkit's library: update_index over article files, then search();
+    with `semantic`, passage vectors too (`searchkit index --semantic`)."""
     from searchkit.engine import search
     from searchkit.indexer import update_index
 
     corpus = write_articles(coll, work)
     with build_timer():
         update_index(corpus, work / "sk-index", rebuild=True)
+        if semantic:
+            from searchkit import passages
+
+            passages.enable(work / "sk-index", SEMANTIC_MODEL[0])
+            passages.update(work / "sk-index")
     # Snippets do not change the ranking but cost ~3 ms per hit (each body is
     # re-analysed), i.e. seconds per query at limit=1000: skip them if we can.
     extra = {"snippets": 0} if "snippets" in inspect.signature(search).parameters else {}
@@ -389,6 +399,7 @@ ENGINES: dict[str, Callable[[Collection, Path], Run]] = {
     "fts5": run_fts5,
     "whoosh": run_whoosh,
     "searchkit": run_searchkit,
+    "searchkit-semantic": lambda coll, work: run_searchkit(coll, work, semantic=True),
     "bm25": run_bm25,
     "whoosh-porter2": lambda coll, work: run_whoosh(coll, work, porter2=True),
 }
@@ -422,13 +433,22 @@ def main(argv: list[str] | None = None) -> int:
                          " check) and whoosh-porter2 (whoosh with the porter2 stemmer)")
     ap.add_argument("--worst", type=int, default=0, metavar="N",
                     help="also list each engine's N worst queries")
+    ap.add_argument("--semantic", type=Path, metavar="MODEL_DIR",
+                    help="also run searchkit-semantic: searchkit with passage vectors from this model"
+                         " folder (`searchkit index --semantic`; needs numpy; TIME's take ~5 min to encode)")
     args = ap.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if args.semantic:
+        SEMANTIC_MODEL.append(args.semantic)
+        if "searchkit-semantic" not in engines:
+            engines.append("searchkit-semantic")
+    elif "searchkit-semantic" in engines:
+        ap.error("searchkit-semantic needs --semantic MODEL_DIR")
     for e in engines:
         if e not in ENGINES:
             ap.error(f"unknown engine {e!r}; choose from {', '.join(ENGINES)}")
     sys.path.insert(0, str(sources.REPO))
-    missing = searchkit_available() if "searchkit" in engines else None
+    missing = searchkit_available() if any(e.startswith("searchkit") for e in engines) else None
 
     print(f"searchkit at {sources.repo_version()}")
     for name in args.only or ["time", "reuters", "known"]:
@@ -438,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
               f" (loaded in {time.perf_counter() - t0:.1f}s)")
         rows = []
         for engine in engines:
-            if engine == "searchkit" and missing:
+            if engine.startswith("searchkit") and missing:
                 rows.append((engine, None, 0.0, missing))
                 continue
             with tempfile.TemporaryDirectory(prefix=f"relevance-{name}-") as tmp:
@@ -453,14 +473,14 @@ def main(argv: list[str] | None = None) -> int:
                 note = f"build {BUILD_SECONDS[0]:.1f}s, queries {wall - BUILD_SECONDS[0]:.1f}s"
                 rows.append((engine, run, wall, note))
         metric_names = list(evaluate({}, coll))
-        print(f"{'engine':<15}" + "".join(f"{m:>9}" for m in metric_names) + f"{'wall s':>9}")
+        print(f"{'engine':<19}" + "".join(f"{m:>9}" for m in metric_names) + f"{'wall s':>9}")
         for engine, run, secs, note in rows:
             if run is None:
-                print(f"{engine:<15}" + "".join(f"{'n/a':>9}" for _ in metric_names)
+                print(f"{engine:<19}" + "".join(f"{'n/a':>9}" for _ in metric_names)
                       + f"{secs:>9.1f}  {note}")
                 continue
             scores = evaluate(run, coll)
-            print(f"{engine:<15}" + "".join(f"{scores[m]:>9.3f}" for m in metric_names)
+            print(f"{engine:<19}" + "".join(f"{scores[m]:>9.3f}" for m in metric_names)
                   + f"{secs:>9.1f}  {note}")
         runs = {engine: run for engine, run, _, _ in rows if run is not None}
         if args.worst and "searchkit" in runs and "fts5" in runs:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from searchkit import commands, config, plain
-from searchkit.commands import corpus_for, errors, index_with_progress, say
+from searchkit.commands import corpus_for, encode_with_progress, errors, index_with_progress, say
 from searchkit.errors import SearchkitError
 from searchkit.status import ExitStatus
 
@@ -141,6 +141,8 @@ class _WordsCommand(click.Command):
               help="Instead of words, find the articles closest to this one (same as `searchkit similar ID`).")
 @click.option("--explain", is_flag=True,
               help="Under each hit, its score term by term: tf, idf and share (an `explain` object in JSON).")
+@click.option("--no-semantic", is_flag=True,
+              help="Rank by words alone, even where the index keeps passage vectors (`searchkit index --semantic`).")
 @index_option
 @corpus_option
 @handle_errors
@@ -148,7 +150,8 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
                    until: str | None, authors: tuple[str, ...], sources: tuple[str, ...],
                    datelines: tuple[str, ...], facets: tuple[str, ...], timeline: bool,
                    count_only: bool, paths_only: bool, json_: bool, jsonl: bool, show_all: bool,
-                   like_id: str | None, explain: bool, index_dir: str | None, corpus_dir: str | None) -> None:
+                   like_id: str | None, explain: bool, no_semantic: bool, index_dir: str | None,
+                   corpus_dir: str | None) -> None:
     """Search the news archive; best articles first.
 
     Words must all appear for the top results; articles with only some of
@@ -184,8 +187,8 @@ def search_command(query: tuple[str, ...], limit: int, page: int, sort: str, sin
         query=query, limit=limit, page=page, sort=sort, since=since, until=until, authors=authors,
         sources=sources, datelines=datelines, facets=facets, timeline=timeline,
         count_only=count_only, paths_only=paths_only, json_=json_, jsonl=jsonl,
-        show_all=show_all, like_id=like_id, explain=explain, index_dir=index_dir,
-        corpus_dir=corpus_dir)
+        show_all=show_all, like_id=like_id, explain=explain, no_semantic=no_semantic,
+        index_dir=index_dir, corpus_dir=corpus_dir)
     if status:
         raise click.exceptions.Exit(status)
 
@@ -222,13 +225,19 @@ def _corpus_given(folder: str | None, corpus_dir: str | None) -> str | None:
 @main.command("index")
 @_folder_argument
 @click.option("--rebuild", is_flag=True, help="Start over instead of updating.")
+@click.option("--semantic", "model_dir", metavar="MODEL_DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Also keep passage vectors made with this sentence-transformers BERT model folder "
+                   "(all-MiniLM-L6-v2): long queries then rank by meaning too. Slow: ~15 passages a "
+                   "second. Needs `pip install 'searchkit[semantic]'`.")
+@click.option("--no-semantic", is_flag=True, help="Drop the passage vectors and stop making them.")
 @click.option("--wait", type=click.FloatRange(0), default=None, metavar="SECONDS",
               help="How long to wait for another writer to finish [default: 10].")
 @index_option
 @corpus_option
 @handle_errors
-def index_command(folder: str | None, rebuild: bool, wait: float | None, index_dir: str | None,
-                  corpus_dir: str | None) -> None:
+def index_command(folder: str | None, rebuild: bool, model_dir: Path | None, no_semantic: bool,
+                  wait: float | None, index_dir: str | None, corpus_dir: str | None) -> None:
     """Bring the index up to date with the corpus folder (FOLDER, or --corpus).
 
     Only new and changed files are read; deleted files leave the index.
@@ -239,9 +248,21 @@ def index_command(folder: str | None, rebuild: bool, wait: float | None, index_d
     Examples:
       cp ~/new/*.txt corpus/ && searchkit index
       searchkit index ~/news --index ~/news-index     # another archive, its own index
+      searchkit index --semantic ~/models/all-MiniLM-L6-v2
     """
+    from searchkit import passages
+
+    if model_dir and no_semantic:
+        raise click.UsageError("--semantic and --no-semantic: give one")
     index = config.resolve_index(index_dir)
+    if model_dir:
+        passages.load_encoder(model_dir.expanduser().absolute())  # a bad folder is refused before indexing
     index_with_progress(index, corpus_for(index, _corpus_given(folder, corpus_dir)), rebuild=rebuild, wait=wait)
+    if no_semantic:
+        passages.disable(index)
+    elif model_dir:
+        passages.enable(index, model_dir)
+    encode_with_progress(index, wait=wait)
 
 
 @main.command("watch")

@@ -128,6 +128,36 @@ def index_with_progress(index: Path, corpus: Path, rebuild: bool = False,
         err.print(line)
 
 
+def encode_with_progress(index: Path, wait: float | None = None) -> int:
+    """Encode the passages of articles the index keeps no vectors for (where
+    it keeps them: `searchkit index --semantic`), with a bar on stderr."""
+    import time
+
+    from searchkit import passages
+    from searchkit.locking import DEFAULT_TIMEOUT
+
+    if passages.PassageStore(index).model() is None:
+        return 0
+    err = errors()
+    started = time.perf_counter()
+    timeout = DEFAULT_TIMEOUT if wait is None else wait
+    if isinstance(err, plain.Console) or not err.is_terminal:
+        done = passages.update(index, timeout=timeout)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=err, transient=True,
+        ) as bar:
+            task = bar.add_task("Encoding passages", total=None)
+            done = passages.update(index, lambda k, n: bar.update(task, completed=k, total=n), timeout=timeout)
+    if done:
+        say(err, f"passages of {done:,} article{'s' if done != 1 else ''} encoded for semantic ranking "
+                 f"in {time.perf_counter() - started:.1f} s")
+    return done
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -160,7 +190,8 @@ def run_search(query: tuple[str, ...] = (), limit: int = 10, page: int = 1, sort
                facets: tuple[str, ...] = (), timeline: bool = False, count_only: bool = False,
                paths_only: bool = False, json_: bool = False, jsonl: bool = False,
                show_all: bool = False, like_id: str | None = None, explain: bool = False,
-               index_dir: str | None = None, corpus_dir: str | None = None) -> ExitStatus:
+               no_semantic: bool = False, index_dir: str | None = None,
+               corpus_dir: str | None = None) -> ExitStatus:
     """The `search` command from its options (cli.search_command's, which
     checks how they combine; the defaults are its defaults): search, print,
     and return the exit status."""
@@ -177,7 +208,7 @@ def run_search(query: tuple[str, ...] = (), limit: int = 10, page: int = 1, sort
         authors=authors, sources=sources, datelines=datelines,
         snippets=0 if (paths_only or count_only) else 3,
         facets=facets, timeline=timeline, count_only=count_only, collapse=not show_all,
-        explain=explain,
+        explain=explain, semantic=not no_semantic,
     )
     index = config.resolve_index(index_dir)
     if like_id is None and not "".join(query).strip() and not filters_given(options):

@@ -38,6 +38,7 @@ from searchkit.models import (
     SearchOptions,
     SearchResult,
 )
+from searchkit.passages import Meaning, PassageStore, SemanticUnavailableError
 from searchkit.query import ParsedQuery, parse_query
 from searchkit.schema import (
     SCHEMA_VERSION,
@@ -177,13 +178,15 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
                 page = filters.scored(searcher, parsed.any_word, ordered[first : first + limit])
             total = len(matches)
         else:
+            meaning = Meaning.of(index, query) if options.semantic else None
             if options.collapse:
-                ranked, groups = _collapsed(searcher, parsed, restrict, first + limit)
+                ranked, groups = _collapsed(searcher, parsed, restrict, first + limit, meaning)
                 regular = len(groups)
                 copies = {g.docnum: g.copies for g in groups[first:]}
                 page = [(g.docnum, g.score) for g in groups[first:]]
             else:
-                ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, first + limit, restrict)
+                ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, first + limit, restrict,
+                                      meaning)
                 regular = len(ranked.hits)
                 page = ranked.hits[first:]
             total = len(matches) if matches is not None else ranked.total
@@ -259,12 +262,12 @@ def _spelling(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None
 
 
 def _collapsed(searcher: Searcher, parsed: ParsedQuery, restrict: set[int] | None,
-               want: int) -> tuple[ranking.Ranking, list[Group]]:
+               want: int, meaning: Meaning | None = None) -> tuple[ranking.Ranking, list[Group]]:
     """Ranked hits, and the first `want` of them that are not copies of one before."""
     # Ranking twice as many costs little more, and usually leaves enough.
     limit = 2 * want
     while True:
-        ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict)
+        ranked = ranking.rank(searcher, parsed.all_words, parsed.any_word, limit, restrict, meaning)
         groups = collapse(searcher, ranked.hits, want)
         if len(groups) >= want or len(ranked.hits) < limit:
             return ranked, groups
@@ -457,10 +460,12 @@ def index_stats(index: Path) -> IndexStats:
     per_format: dict[str, int] = {}
     dates = []
     undated = 0
+    digests = set()
     with ix.reader() as reader:
         articles = reader.doc_count()
         for fields in reader.all_stored_fields():
             files.add(fields["path"])
+            digests.add(fields.get("digest"))
             if fields.get("author"):
                 authors.add(author_key(fields["author"]) or "")
             if fields.get("date"):
@@ -470,6 +475,14 @@ def index_stats(index: Path) -> IndexStats:
             fmt = fields.get("format", "text")
             per_format[fmt] = per_format.get(fmt, 0) + 1
     _version, corpus = read_meta(Path(index))
+    store = PassageStore(index)
+    model = store.model()
+    encoded = 0
+    if model is not None:
+        try:
+            encoded = len(digests & store.load().rows.keys())
+        except SemanticUnavailableError:  # numpy is gone
+            pass
     return IndexStats(
         index=str(index),
         corpus=corpus,
@@ -481,4 +494,6 @@ def index_stats(index: Path) -> IndexStats:
         undated=undated,
         size_bytes=sum(p.stat().st_size for p in Path(index).iterdir() if p.is_file()),
         per_format=per_format,
+        semantic_model=model.folder if model else None,
+        semantic_articles=encoded,
     )

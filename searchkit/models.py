@@ -101,6 +101,7 @@ class SearchOptions(NamedTuple):
     collapse: bool = True  # copies of a story show once (False: --all)
     explain: bool = False  # each hit's score by term
     suggest: bool = True  # spelling suggestions, and searching one when nothing matches
+    semantic: bool = True  # passage vectors in ranking, where the index has them
 
 
 class SearchResult(NamedTuple):

@@ -15,7 +15,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from whoosh import scoring
 from whoosh.query import And, Not, Or, Phrase, Query, Term
@@ -413,13 +413,30 @@ _NEARNESS = [math.exp(-d * d / (2 * FEEDBACK_SPAN**2)) for d in range(4 * FEEDBA
 # - On every query instead, shorter ones too (first 120 words): Reuters
 #   nDCG@10 0.908 → 0.876–0.901, known-item MRR 0.944 → 0.842–0.904 (a bag of
 #   three rare words has no meaning to embed); hence the 5-word gate.
-# Not shipped: it needs torch and sentence-transformers (~1.2 GB installed,
-# the model itself from an unofficial repackaging), a fresh `search` would
-# spend 7–10 s importing and loading them (`semantic.py startup`; a whole
-# fresh search is ~166 ms now, `bench/speed.py --articles 20000`; a query's
-# encoding is 14–15 ms once loaded), and encoding runs at ~30 passages a
-# second here (TIME's 4,179 in 134 s, `semantic.py time`): at ~8 passages
-# an article, 100,000 articles would take ~7 hours (an estimate).
+# Measured there with torch and sentence-transformers (~1.2 GB installed; a
+# fresh process spends 7–10 s importing and loading them, `semantic.py
+# startup`). Shipped instead as an option that needs only numpy:
+# searchkit/embeddings.py computes the same vectors (`semantic.py agree`:
+# lowest cosine between the two 0.9999999 over 206 texts, the same token
+# ids), loads the model in ~0.05 s, and encodes ~15 passages a second here.
+
+# --- Meaning (optional: `searchkit index --semantic MODEL`) -----------------
+#
+# Where the index has passage vectors (passages.py), feedback queries (5+
+# words) use each candidate's best passage's cosine with the query twice,
+# z-scored: the first pass's top MEANING_FEEDBACK_POOL are re-ordered by
+# score + MEANING_FEEDBACK_WEIGHT · cosine to pick the FEEDBACK_DOCS
+# feedback articles, and the final top MEANING_RERANK_DEPTH by z-scored
+# score + MEANING_FINAL_WEIGHT · cosine. The weights are those 5-fold
+# cross-validation chose in most folds (see above).
+MEANING_FEEDBACK_POOL = 20
+MEANING_FEEDBACK_WEIGHT = 4.0
+MEANING_RERANK_DEPTH = 100
+MEANING_FINAL_WEIGHT = 1.5
+
+
+class Meaning(Protocol):
+    def cosines(self, digests: list[str]) -> dict[str, float] | None: ...
 
 
 class Ranking(NamedTuple):
@@ -448,13 +465,15 @@ def plain_words(query: Query) -> list[str] | None:
 
 
 def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
-         restrict: set[int] | None = None) -> Ranking:
+         restrict: set[int] | None = None, meaning: Meaning | None = None) -> Ranking:
     """Rank for a parsed query: all-words articles first for short queries,
     feedback expansion and proximity for plain multi-word ones.
 
     `restrict` (the docnums that dates, authors… let through) limits which
     articles may be hits; it does not score. Feedback is taken from the
-    restricted first pass.
+    restricted first pass. `meaning` (passages.Meaning) gives the query's
+    cosine with the articles' passages, used for feedback queries where the
+    index has passage vectors (see "Meaning" above).
     """
     if restrict is not None:
         restrict = nothing_if_empty(restrict)
@@ -472,7 +491,7 @@ def rank(searcher: Searcher, all_words: Query, any_word: Query, limit: int,
         if fast is not None:
             return fast
     else:
-        fast = _fed_back(searcher, all_words, any_word, words, limit, restrict, tiered)
+        fast = _fed_back(searcher, all_words, any_word, words, limit, restrict, tiered, meaning)
         if fast is not None:
             return fast
     # whoosh's matchers (segments wordscores cannot read): slow, same scores.
@@ -534,7 +553,8 @@ def _first_pass(searcher: Searcher, all_words: Query, any_word: Query, words: li
 
 
 def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list[str],
-              limit: int, restrict: set[int] | None, tiered: bool) -> Ranking | None:
+              limit: int, restrict: set[int] | None, tiered: bool,
+              meaning: Meaning | None = None) -> Ranking | None:
     """The feedback-expanded ranking, scored by wordscores (the same scores
     as whoosh's matchers over Or([expanded words, *proximity pairs])); None
     where wordscores cannot read the index. The typed words' postings are
@@ -545,12 +565,15 @@ def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list
     plain, every = found.score, found.every
     # Articles holding any typed word (the added words' own come after).
     matching = len(plain) if restrict is None else len(plain.keys() & restrict)
+    pool = FEEDBACK_DOCS if meaning is None else MEANING_FEEDBACK_POOL
     if _plain_or(any_word):
-        first = [(d, plain[d]) for d in _best(plain, every, tiered, restrict, FEEDBACK_DOCS)]
+        first = [(d, plain[d]) for d in _best(plain, every, tiered, restrict, pool)]
     else:  # a typed AND: honoured in the first pass
         first_query = all_words if tiered else any_word
         first = [(h.docnum, h.score)
-                 for h in searcher.search(first_query, limit=FEEDBACK_DOCS, filter=restrict)]
+                 for h in searcher.search(first_query, limit=pool, filter=restrict)]
+    if meaning is not None:
+        first = _closer_in_meaning(searcher, first, meaning)
     expansion = _expansion(searcher, first, words)
     share = 1.0
     if expansion is None:
@@ -577,11 +600,61 @@ def _fed_back(searcher: Searcher, all_words: Query, any_word: Query, words: list
         shortlist = _best(scores, every, tiered, restrict, max(limit, PROXIMITY_CANDIDATES))
         for d, bonus in _proximity(searcher, words, shortlist).items():
             scores[d] += bonus / share
-        top = _best({d: scores[d] for d in shortlist}, every, tiered, None, limit)
+        top = _best({d: scores[d] for d in shortlist}, every, tiered, None, max(limit, _reordered(meaning)))
     else:
-        top = _best(scores, every, tiered, restrict, limit)
+        top = _best(scores, every, tiered, restrict, max(limit, _reordered(meaning)))
+    if meaning is not None:
+        top = _reorder_by_meaning(searcher, top, scores, meaning)[:limit]
     return Ranking([(d, share * scores[d]) for d in top], max(len(top), matching), query,
                    total_exact=True)
+
+
+def _reordered(meaning: Meaning | None) -> int:
+    return 0 if meaning is None else MEANING_RERANK_DEPTH
+
+
+def _cosines(searcher: Searcher, docnums: list[int], meaning: Meaning) -> list[float] | None:
+    """Each article's best passage's cosine with the query, z-scored among
+    `docnums` (0, the mean, for an article without vectors); None if the
+    index's vectors cannot be used."""
+    reader = searcher.reader()
+    digests = [reader.stored_fields(d).get("digest", "") for d in docnums]
+    found = meaning.cosines(digests)
+    if not found:
+        return None
+    mean = sum(found.values()) / len(found)
+    return zscores([found.get(digest, mean) for digest in digests])
+
+
+def _closer_in_meaning(searcher: Searcher, first: list[tuple[int, float]],
+                       meaning: Meaning) -> list[tuple[int, float]]:
+    """The FEEDBACK_DOCS of the first pass's best that are also nearest the
+    query in meaning: score + MEANING_FEEDBACK_WEIGHT · z-scored cosine."""
+    cosines = _cosines(searcher, [d for d, _ in first], meaning)
+    if cosines is None:
+        return first[:FEEDBACK_DOCS]
+    boosted = [(d, s + MEANING_FEEDBACK_WEIGHT * c) for (d, s), c in zip(first, cosines)]
+    return sorted(boosted, key=lambda ds: -ds[1])[:FEEDBACK_DOCS]
+
+
+def _reorder_by_meaning(searcher: Searcher, top: list[int], scores: dict[int, float],
+                        meaning: Meaning) -> list[int]:
+    """The best MEANING_RERANK_DEPTH re-ordered by their z-scored score +
+    MEANING_FINAL_WEIGHT · z-scored cosine; the rest after them as they were."""
+    head = top[:MEANING_RERANK_DEPTH]
+    cosines = _cosines(searcher, head, meaning) if len(head) > 1 else None
+    if cosines is None:
+        return top
+    mixed = [z + MEANING_FINAL_WEIGHT * c for z, c in zip(zscores([scores[d] for d in head]), cosines)]
+    order = sorted(range(len(head)), key=lambda i: (-mixed[i], head[i]))
+    return [head[i] for i in order] + top[MEANING_RERANK_DEPTH:]
+
+
+def zscores(values: list[float]) -> list[float]:
+    """`values` on a common scale (mean 0, standard deviation 1), to mix two scores."""
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+    return [(v - mean) / sd for v in values]
 
 
 def _best(scores: dict[int, float], every: set[int] | None, tiered: bool,

@@ -137,3 +137,5 @@ class IndexStats:
     undated: int
     size_bytes: int
     per_format: dict[str, int] = field(default_factory=dict)
+    semantic_model: str | None = None  # the model folder of `index --semantic`
+    semantic_articles: int = 0  # how many articles have passage vectors

@@ -119,6 +119,8 @@ def stats_renderable(stats: IndexStats) -> Group:
         ("Dates", span),
         ("Undated articles", f"{stats.undated:,}"),
         ("Index size", f"{stats.size_bytes / 1_048_576:,.1f} MB"),
+        ("Semantic ranking", f"{stats.semantic_articles:,} of {stats.articles:,} articles encoded, "
+                             f"with {stats.semantic_model}" if stats.semantic_model else "off"),
     ]
     rows += [(f"  {fmt}", f"{n:,}") for fmt, n in sorted(stats.per_format.items())]
     width = max(len(label) for label, _ in rows)

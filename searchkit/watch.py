@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from searchkit import indexer
+from searchkit import indexer, passages
 from searchkit.corpus import scan_corpus
 from searchkit.errors import IndexLockedError, IndexWriteError, SearchkitError
 from searchkit.formats import is_article_file
@@ -188,3 +188,10 @@ def _update(
         return
     if on_report:
         on_report(report)
+    if report.wrote:
+        try:  # the new articles' passage vectors, where the index keeps them
+            passages.update(index)
+        except SearchkitError as exc:  # searches go on without them
+            if on_error is None:
+                raise
+            on_error(exc)

@@ -1,0 +1,245 @@
+"""Passage vectors (`searchkit index --semantic`): the numpy encoder, the
+store beside the index, and what ranking does with them.
+
+The model here is a tiny BERT with random weights written by the test: the
+arithmetic and the plumbing are what is tested. That the encoder gives
+sentence-transformers' own vectors for all-MiniLM-L6-v2 is checked by
+`bench/experiments/semantic.py agree` (it needs torch).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit import passages, ranking
+from searchkit.cli import main, search_command
+from searchkit.engine import search
+from searchkit.indexer import update_index
+from searchkit.models import SearchOptions
+from tests.conftest import shared_path
+
+np = pytest.importorskip("numpy")
+
+from searchkit.embeddings import Encoder, WordPiece, basic_words, read_safetensors  # noqa: E402
+
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "oil", "price", "##s", "rose",
+         "un", "##able", "cafe", ",", ".", "'", "s", "u", "-", "led"]
+
+
+def write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
+    header, blobs, offset = {}, [], 0
+    for name, array in tensors.items():
+        data = np.ascontiguousarray(array, dtype=np.float32).tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    head = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+
+
+def tiny_model(folder: Path, hidden: int = 8, layers: int = 2, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.txt").write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
+    (folder / "config.json").write_text(json.dumps({
+        "model_type": "bert", "hidden_size": hidden, "num_attention_heads": 2, "num_hidden_layers": layers,
+        "intermediate_size": 2 * hidden, "max_position_embeddings": 64, "layer_norm_eps": 1e-12,
+    }), encoding="utf-8")
+    t = {
+        "embeddings.word_embeddings.weight": rng.normal(size=(len(VOCAB), hidden)),
+        "embeddings.position_embeddings.weight": rng.normal(size=(64, hidden)) * 0.1,
+        "embeddings.token_type_embeddings.weight": rng.normal(size=(2, hidden)) * 0.1,
+        "embeddings.LayerNorm.weight": np.ones(hidden), "embeddings.LayerNorm.bias": np.zeros(hidden),
+    }
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        for name in ("query", "key", "value"):
+            t[f"{p}attention.self.{name}.weight"] = rng.normal(size=(hidden, hidden))
+            t[f"{p}attention.self.{name}.bias"] = rng.normal(size=hidden)
+        t[f"{p}attention.output.dense.weight"] = rng.normal(size=(hidden, hidden))
+        t[f"{p}attention.output.dense.bias"] = rng.normal(size=hidden)
+        t[f"{p}intermediate.dense.weight"] = rng.normal(size=(2 * hidden, hidden))
+        t[f"{p}intermediate.dense.bias"] = rng.normal(size=2 * hidden)
+        t[f"{p}output.dense.weight"] = rng.normal(size=(hidden, 2 * hidden))
+        t[f"{p}output.dense.bias"] = rng.normal(size=hidden)
+        for norm in ("attention.output.LayerNorm", "output.LayerNorm"):
+            t[f"{p}{norm}.weight"] = np.ones(hidden)
+            t[f"{p}{norm}.bias"] = np.zeros(hidden)
+    write_safetensors(folder / "model.safetensors", t)
+    return folder
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> Path:
+    return tiny_model(tmp_path / "model")
+
+
+# --- The encoder ----------------------------------------------------------------
+
+def test_basic_words_lower_case_strip_accents_and_split_punctuation() -> None:
+    assert basic_words("Café's U.S.-led\tOIL\x00 prices") == [
+        "cafe", "'", "s", "u", ".", "s", ".", "-", "led", "oil", "prices"]
+    assert basic_words("東京 tower") == ["東", "京", "tower"]
+
+
+def test_wordpiece_takes_the_longest_known_piece_first() -> None:
+    tokens = WordPiece(VOCAB)
+    ids = tokens.encode("The oil prices rose, unable", most=64)
+    assert [VOCAB[i] for i in ids] == ["[CLS]", "the", "oil", "price", "##s", "rose", ",", "un", "##able", "[SEP]"]
+    assert [VOCAB[i] for i in tokens.encode("zebra", most=64)] == ["[CLS]", "[UNK]", "[SEP]"]
+    assert len(tokens.encode("oil " * 500, most=16)) == 16  # cut to the model's length, [SEP] kept
+    assert tokens.encode("oil " * 500, most=16)[-1] == tokens.sep
+
+
+def test_safetensors_are_read_as_written(tmp_path: Path) -> None:
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    write_safetensors(tmp_path / "m.safetensors", {"a": a, "b": np.ones(4)})
+    read = read_safetensors(tmp_path / "m.safetensors")
+    assert np.array_equal(read["a"], a) and read["b"].tolist() == [1.0] * 4
+
+
+def test_vectors_are_unit_length_and_do_not_depend_on_the_batch(model: Path) -> None:
+    encoder = Encoder(model)
+    alone = encoder.encode(["oil prices rose"])
+    together = encoder.encode(["the cafe", "oil prices rose", "the oil price rose, unable " * 20])
+    assert alone.shape == (1, 8)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    # Padding to the longest text of a batch must not change a short one's vector.
+    assert np.allclose(alone[0], together[1], atol=1e-5)
+    assert not np.allclose(together[0], together[1], atol=1e-2)
+
+
+def test_a_folder_that_is_no_model_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(passages.SemanticUnavailableError, match="cannot read the model"):
+        passages.load_encoder(tmp_path / "empty")
+    with pytest.raises(passages.SemanticUnavailableError, match="no model folder"):
+        passages.load_encoder(tmp_path / "missing")
+
+
+# --- The store --------------------------------------------------------------------
+
+def test_passages_are_the_headline_then_120_words_every_60() -> None:
+    body = " ".join(f"w{i}" for i in range(300))
+    cut = passages.cut("Head line", body)
+    assert cut[0] == "Head line"
+    assert [p.split()[0] for p in cut[1:]] == ["w0", "w60", "w120", "w180"]
+    assert [len(p.split()) for p in cut[1:]] == [120, 120, 120, 120]
+    assert passages.cut("", "two words") == ["two words"]
+    assert passages.cut("", "") == [""]
+
+
+def test_the_store_keeps_what_finished_and_forgets_a_half_written_chunk(tmp_path: Path) -> None:
+    store = passages.PassageStore(tmp_path)
+    store.set_model(passages.ModelRecord("m", "1"))
+    store.add(["a", "b"], [np.ones((2, 4)), np.full((1, 4), 0.5)])
+    # A killed encoding: its vectors written, its keys never renamed into place.
+    (store.dir / "chunk-000002.vectors.npy").write_bytes(b"half")
+    (store.dir / ".chunk-000002.keys.npz-x").write_bytes(b"half")
+    loaded = store.load()
+    assert set(loaded.rows) == {"a", "b"}
+    query = np.array([1.0, 0, 0, 0])
+    assert loaded.best_cosines(query, ["a", "b", "c"]) == {"a": 1.0, "b": 0.5}
+    store.sweep()
+    assert sorted(p.name for p in store.dir.iterdir()) == [
+        "chunk-000001.keys.npz", "chunk-000001.vectors.npy", "model.json"]
+    store.set_model(passages.ModelRecord("other", "2"))  # another model's vectors do not compare
+    assert store.load().rows == {}
+
+
+def test_a_corrupt_chunk_is_skipped_not_fatal(tmp_path: Path) -> None:
+    store = passages.PassageStore(tmp_path)
+    store.set_model(passages.ModelRecord("m", "1"))
+    store.add(["a"], [np.ones((1, 4))])
+    store.add(["b"], [np.ones((1, 4))])
+    (store.dir / "chunk-000001.keys.npz").write_bytes(b"not a zip")
+    assert set(store.load().rows) == {"b"}
+
+
+# --- Indexing and searching ----------------------------------------------------------
+
+@pytest.fixture
+def news(corpus: Path) -> Path:
+    bbc = shared_path("corpora", "bbc", "business")
+    for path in sorted(bbc.glob("*.txt"))[:12]:
+        shutil.copy(path, corpus / path.name)
+    return corpus
+
+
+def invoke(*args: str) -> object:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_index_semantic_encodes_once_then_only_new_articles(news: Path, model: Path, index_dir: Path) -> None:
+    result = invoke("index", "--semantic", str(model))
+    assert result.exit_code == 0, result.output
+    assert "passages of 12 articles encoded" in result.stderr
+    again = invoke("index")
+    assert again.exit_code == 0 and "encoded" not in again.stderr
+    shutil.copy(sorted(shared_path("corpora", "bbc", "sport").glob("*.txt"))[0], news / "new.txt")
+    more = invoke("index")
+    assert "passages of 1 article encoded" in more.stderr
+    assert len(passages.PassageStore(index_dir).load().rows) == 13
+    assert "13 of 13 articles encoded, with" in invoke("stats").stdout
+    stats = json.loads(invoke("stats", "--json").stdout)
+    assert (stats["semantic_model"], stats["semantic_articles"]) == (str(model), 13)
+    dropped = invoke("index", "--no-semantic")
+    assert dropped.exit_code == 0 and passages.PassageStore(index_dir).model() is None
+    assert "Semantic ranking  off" in invoke("stats").stdout
+
+
+def test_a_bad_model_folder_is_refused_before_indexing(news: Path, tmp_path: Path, index_dir: Path) -> None:
+    (tmp_path / "notamodel").mkdir()
+    result = invoke("index", "--semantic", str(tmp_path / "notamodel"))
+    assert result.exit_code != 0
+    assert "cannot read the model" in result.stderr and "Traceback" not in result.output
+    assert not index_dir.exists()
+
+
+def test_a_vanished_model_leaves_search_working(news: Path, model: Path) -> None:
+    assert invoke("index", "--semantic", str(model)).exit_code == 0
+    shutil.rmtree(model)
+    result = CliRunner().invoke(search_command, ["rising oil prices hit the economy hard"], catch_exceptions=False)
+    assert result.exit_code == 0 and " 1. " in result.stdout
+    update = invoke("index")
+    assert update.exit_code != 0 and "the model the index's passages were encoded with is gone" in update.stderr
+
+
+class Favouring:
+    """A Meaning whose cosine is 1 for one article and 0 for the rest."""
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+        self.asked = 0
+
+    def cosines(self, digests: list[str]) -> dict[str, float]:
+        self.asked += 1
+        return {d: float(d == self.digest) for d in digests}
+
+
+def _digest_of(index: Path, article_id: str) -> str:
+    from searchkit.engine import open_index
+
+    with open_index(index).searcher() as s:
+        return s.stored_fields(s.document_number(id=article_id))["digest"]
+
+
+@pytest.mark.parametrize("query", ["economy growth oil prices rise sharply", "oil prices"])
+def test_meaning_reorders_long_queries_only(news: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                            query: str) -> None:
+    update_index(news, index_dir)
+    plain = [h.id for h in search(index_dir, query, SearchOptions(limit=10, semantic=False)).hits]
+    assert len(plain) >= 5
+    favoured = Favouring(_digest_of(index_dir, plain[4]))
+    monkeypatch.setattr(passages.Meaning, "of", classmethod(lambda cls, index, q: favoured))
+    ranked = [h.id for h in search(index_dir, query).hits]
+    if len(query.split()) >= ranking.FEEDBACK_MIN_WORDS:
+        assert ranked.index(plain[4]) < 4 and favoured.asked
+    else:
+        assert ranked == plain and not favoured.asked
