@@ -243,3 +243,18 @@ def test_meaning_reorders_long_queries_only(news: Path, index_dir: Path, monkeyp
         assert ranked.index(plain[4]) < 4 and favoured.asked
     else:
         assert ranked == plain and not favoured.asked
+
+
+def test_meaning_never_puts_an_article_above_one_holding_every_word(
+        corpus: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (corpus / "all.txt").write_text("Mine talks\n\nThe copper mine strike over union wages went on.\n")
+    for n in range(8):
+        (corpus / f"some{n}.txt").write_text(f"Report {n}\n\nA copper mine strike closed the pit {n}.\n")
+    update_index(corpus, index_dir)
+    query = "copper mine strike union wages"
+    plain = [h.id for h in search(index_dir, query, SearchOptions(semantic=False)).hits]
+    assert plain[0] == "all.txt"
+    favoured = Favouring(_digest_of(index_dir, plain[-1]))
+    monkeypatch.setattr(passages.Meaning, "of", classmethod(lambda cls, index, q: favoured))
+    ranked = [h.id for h in search(index_dir, query).hits]
+    assert ranked[:2] == ["all.txt", plain[-1]] and favoured.asked
