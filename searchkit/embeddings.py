@@ -102,7 +102,10 @@ class WordPiece:
     def encode(self, text: str, most: int) -> list[int]:
         """[CLS] the text's word pieces [SEP], at most `most` ids."""
         ids = [self.cls]
-        for word in basic_words(text):
+        # No piece is longer than 100 characters (a longer word is [UNK]):
+        # `most` ids never need more text than this, and a passage of one
+        # 50 MB word must not be read to the end.
+        for word in basic_words(text[:most * 101]):
             ids.extend(self._pieces(word))
             if len(ids) >= most - 1:
                 break

@@ -286,3 +286,12 @@ def test_all_minilm_vectors_are_sentence_transformers_own() -> None:
     assert vectors.shape == (3, 384)
     assert np.allclose(vectors[:, :6], theirs_first_six, atol=2e-5)
     assert np.allclose(vectors @ vectors.T, theirs_cosines, atol=2e-5)
+
+
+def test_a_huge_article_costs_at_most_a_hundred_short_passages(model: Path) -> None:
+    one_line = "x" * 50_000_000
+    many_words = "oil " * 2_000_000
+    assert len(passages.cut("", one_line)) == 1 and len(passages.cut("", one_line)[0]) <= 300_000
+    assert len(passages.cut("Head", many_words)) == passages.MAX_PASSAGES
+    encoder = Encoder(model)
+    assert encoder.encode([passages.cut("", one_line)[0], "[bold]\x1b[31m\x00\ufffd"]).shape == (2, 8)
