@@ -238,12 +238,23 @@ def enable(index: Path, folder: Path) -> ModelRecord:
         record = ModelRecord(str(folder), model_fingerprint(folder))
     except OSError as exc:
         raise SemanticUnavailableError(f"cannot read the model in {folder}: {exc.strerror or exc}") from exc
-    PassageStore(index).set_model(record)
+    store = PassageStore(index)
+    with _store_lock(store):
+        store.set_model(record)
     return record
 
 
 def disable(index: Path) -> None:
-    PassageStore(index).drop()
+    store = PassageStore(index)
+    if store.dir.is_dir():
+        with _store_lock(store):
+            store.drop()
+
+
+def _store_lock(store: PassageStore) -> Any:
+    from searchkit.locking import write_lock
+
+    return write_lock(store.dir)
 
 
 def load_encoder(folder: Path) -> Any:
@@ -260,7 +271,9 @@ def load_encoder(folder: Path) -> Any:
 
 def update(index: Path, progress: Progress | None = None, **lock: Any) -> int:
     """Encode the index's articles that have no vectors yet (none if no model
-    is recorded); how many were encoded. Holds the index's write lock."""
+    is recorded); how many were encoded. Holds the store's own lock, not the
+    index's: an encoding can take hours, and `searchkit index` must not wait
+    for it (the store is keyed by content, so the index may change meanwhile)."""
     from searchkit.engine import open_index
     from searchkit.locking import write_lock
     from searchkit.manifest import load_manifest
@@ -269,7 +282,7 @@ def update(index: Path, progress: Progress | None = None, **lock: Any) -> int:
     record = store.model()
     if record is None:
         return 0
-    with write_lock(index, **lock):
+    with write_lock(store.dir, **lock):
         store.sweep()
         folder = Path(record.folder)
         try:

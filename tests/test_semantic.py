@@ -295,3 +295,17 @@ def test_a_huge_article_costs_at_most_a_hundred_short_passages(model: Path) -> N
     assert len(passages.cut("Head", many_words)) == passages.MAX_PASSAGES
     encoder = Encoder(model)
     assert encoder.encode([passages.cut("", one_line)[0], "[bold]\x1b[31m\x00\ufffd"]).shape == (2, 8)
+
+
+def test_a_long_encoding_does_not_hold_up_indexing(news: Path, model: Path, index_dir: Path) -> None:
+    from searchkit.errors import IndexLockedError
+    from searchkit.locking import write_lock
+
+    update_index(news, index_dir)
+    passages.enable(index_dir, model)
+    with write_lock(passages.PassageStore(index_dir).dir):  # another process encoding
+        (news / "new.txt").write_text("Late news\n\nCopper rose.\n")
+        assert update_index(news, index_dir, lock_timeout=0).added == 1
+        with pytest.raises(IndexLockedError):
+            passages.update(index_dir, timeout=0)
+    assert passages.update(index_dir) == 13
