@@ -188,10 +188,11 @@ def _update(
         return
     if on_report:
         on_report(report)
-    if report.wrote:
-        try:  # the new articles' passage vectors, where the index keeps them
-            passages.update(index)
-        except SearchkitError as exc:  # searches go on without them
-            if on_error is None:
-                raise
-            on_error(exc)
+    try:  # new (or not yet encoded) articles' passage vectors, where the index keeps them
+        passages.update(index, timeout=0)
+    except IndexLockedError:
+        pass  # another process is encoding: a later update encodes what it did not
+    except SearchkitError as exc:  # searches go on without them
+        if on_error is None:
+            raise
+        on_error(exc)

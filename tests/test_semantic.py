@@ -309,3 +309,18 @@ def test_a_long_encoding_does_not_hold_up_indexing(news: Path, model: Path, inde
         with pytest.raises(IndexLockedError):
             passages.update(index_dir, timeout=0)
     assert passages.update(index_dir) == 13
+
+
+def test_watch_encodes_new_articles_and_reports_a_lost_model(news: Path, model: Path, index_dir: Path) -> None:
+    from searchkit import watch
+
+    update_index(news, index_dir)
+    passages.enable(index_dir, model)
+    errors: list[str] = []
+    watch._update(news, index_dir, watch._Pending(), None, lambda exc: errors.append(str(exc)))
+    assert len(passages.PassageStore(index_dir).load().rows) == 12 and not errors
+    shutil.rmtree(model)
+    (news / "new.txt").write_text("Late news\n\nCopper rose.\n")
+    watch._update(news, index_dir, watch._Pending(), None, lambda exc: errors.append(str(exc)))
+    assert [h.id for h in search(index_dir, "copper").hits] == ["new.txt"]  # indexed all the same
+    assert len(errors) == 1 and "passages were encoded with is gone" in errors[0]
