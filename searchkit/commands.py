@@ -231,6 +231,8 @@ def run_search(query: tuple[str, ...] = (), limit: int = 10, page: int = 1, sort
         result = run()
     for line in plain.spelling_texts(result):
         say(errors(), line)
+    for note in result.notes:
+        say(errors(), plain.safe(f"searchkit: {note}"))
     # Facets and the timeline are rich renderables.
     out = console(plain_ok=json_ or not (facets or timeline))
     if count_only:

@@ -159,6 +159,7 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
             return SearchResult(query=parsed.text, hits=(), total=total, page=options.page, total_exact=True)
         by_date = options.sort != "relevance" or not parsed.has_words
         matches: list[int] | None = None
+        meaning = None
         # Exact counts when filtered: ranking's estimate ignores the filters.
         if by_date or options.facets or options.timeline or restrict is not None:
             matches = sorted(filters.matching(searcher, parsed.any_word, restrict))
@@ -178,7 +179,8 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
                 page = filters.scored(searcher, parsed.any_word, ordered[first : first + limit])
             total = len(matches)
         else:
-            meaning = Meaning.of(index, query) if options.semantic else None
+            if options.semantic:
+                meaning = Meaning.of(index, query)
             if options.collapse:
                 ranked, groups = _collapsed(searcher, parsed, restrict, first + limit, meaning)
                 regular = len(groups)
@@ -217,8 +219,9 @@ def search(index: Path, query: str, options: SearchOptions | None = None, *,
         instead = search(index, spelling.suggestion, options._replace(suggest=False))
         return instead._replace(query=parsed.text, suggestion=spelling.suggestion,
                                    searched_suggestion=True)
+    problem = meaning.problem if meaning is not None else None
     return SearchResult(
-        query=parsed.text, hits=hits, total=total, page=options.page,
+        query=parsed.text, hits=hits, total=total, page=options.page, notes=(problem,) if problem else (),
         total_exact=matches is not None or counted or total < first + limit,
         facets=facets, timeline=timeline,
         suggestion=spelling.suggestion, variants=spelling.variants,

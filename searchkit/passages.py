@@ -324,6 +324,7 @@ class Meaning:
         self.query = query
         self._vectors: StoredVectors | None = None
         self._query_vector: Any = None
+        self.problem: str | None = None  # why the vectors could not be used, for the user
 
     @classmethod
     def of(cls, index: Path, query: str) -> Meaning | None:
@@ -343,7 +344,9 @@ class Meaning:
                 if record is None:
                     return None
                 encoder = _cached_encoder(Path(record.folder))
-            except SemanticUnavailableError:
+            except SemanticUnavailableError as exc:
+                self.problem = (f"ranked by words alone: {exc} — give the model again with "
+                                "`searchkit index --semantic DIR`, or drop it with --no-semantic")
                 return None
             self._query_vector = encoder.encode([self.query])[0]
             self._vectors = _cached_vectors(store)

@@ -207,6 +207,9 @@ def test_a_vanished_model_leaves_search_working(news: Path, model: Path) -> None
     shutil.rmtree(model)
     result = CliRunner().invoke(search_command, ["rising oil prices hit the economy hard"], catch_exceptions=False)
     assert result.exit_code == 0 and " 1. " in result.stdout
+    assert "ranked by words alone: no model folder at" in result.stderr
+    short = CliRunner().invoke(search_command, ["oil prices"], catch_exceptions=False)
+    assert short.exit_code == 0 and "words alone" not in short.stderr  # too short to need the model
     update = invoke("index")
     assert update.exit_code != 0 and "the model the index's passages were encoded with is gone" in update.stderr
 
@@ -217,6 +220,7 @@ class Favouring:
     def __init__(self, digest: str) -> None:
         self.digest = digest
         self.asked = 0
+        self.problem = None
 
     def cosines(self, digests: list[str]) -> dict[str, float]:
         self.asked += 1
