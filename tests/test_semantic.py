@@ -328,3 +328,48 @@ def test_watch_encodes_new_articles_and_reports_a_lost_model(news: Path, model: 
     watch._update(news, index_dir, watch._Pending(), None, lambda exc: errors.append(str(exc)))
     assert [h.id for h in search(index_dir, "copper").hits] == ["new.txt"]  # indexed all the same
     assert len(errors) == 1 and "passages were encoded with is gone" in errors[0]
+
+
+def reference_vector(folder: Path, text: str) -> np.ndarray:
+    """BERT as its paper writes it, one text, no batching, no in-place tricks:
+    what Encoder's optimised arithmetic must agree with."""
+    import math
+
+    config = json.loads((folder / "config.json").read_text())
+    t = {k: np.asarray(v, dtype=np.float64) for k, v in read_safetensors(folder / "model.safetensors").items()}
+    ids = WordPiece((folder / "vocab.txt").read_text().splitlines()).encode(text, 64)
+
+    def norm(x: np.ndarray, name: str) -> np.ndarray:
+        mu, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + 1e-12) * t[f"{name}.weight"] + t[f"{name}.bias"]
+
+    def dense(x: np.ndarray, name: str) -> np.ndarray:
+        return x @ t[f"{name}.weight"].T + t[f"{name}.bias"]
+
+    x = t["embeddings.word_embeddings.weight"][ids] + t["embeddings.position_embeddings.weight"][:len(ids)]
+    x = norm(x + t["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+    heads = config["num_attention_heads"]
+    size = x.shape[1] // heads
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        q, k, v = (dense(x, f"{p}attention.self.{n}") for n in ("query", "key", "value"))
+        out = []
+        for h in range(heads):
+            cut = slice(h * size, (h + 1) * size)
+            scores = q[:, cut] @ k[:, cut].T / math.sqrt(size)
+            weights = np.exp(scores - scores.max(1, keepdims=True))
+            out.append(weights / weights.sum(1, keepdims=True) @ v[:, cut])
+        x = norm(dense(np.concatenate(out, 1), f"{p}attention.output.dense") + x, f"{p}attention.output.LayerNorm")
+        up = dense(x, f"{p}intermediate.dense")
+        up = up * 0.5 * (1 + np.vectorize(math.erf)(up / math.sqrt(2)))
+        x = norm(dense(up, f"{p}output.dense") + x, f"{p}output.LayerNorm")
+    pooled = x.mean(0)
+    return pooled / np.linalg.norm(pooled)
+
+
+def test_the_encoder_computes_what_bert_is(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "m", hidden=16, layers=3, seed=7)
+    texts = ["the oil prices rose", "unable , the cafe", "oil " * 40]
+    ours = Encoder(folder).encode(texts)
+    for text, vector in zip(texts, ours):
+        assert np.allclose(vector, reference_vector(folder, text), atol=1e-5)
