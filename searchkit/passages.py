@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -239,7 +240,7 @@ def enable(index: Path, folder: Path) -> ModelRecord:
     except OSError as exc:
         raise SemanticUnavailableError(f"cannot read the model in {folder}: {exc.strerror or exc}") from exc
     store = PassageStore(index)
-    with _store_lock(store):
+    with _store_lock(store), _writing(store):
         store.set_model(record)
     return record
 
@@ -249,6 +250,19 @@ def disable(index: Path) -> None:
     if store.dir.is_dir():
         with _store_lock(store):
             store.drop()
+
+
+@contextmanager
+def _writing(store: PassageStore) -> Iterator[None]:
+    """A full disk or a read-only folder, said in one line: the words index is
+    already written, and the chunks finished so far are kept."""
+    try:
+        yield
+    except OSError as exc:
+        from searchkit.errors import IndexWriteError
+
+        raise IndexWriteError(f"cannot write the passage vectors in {store.dir}: {exc.strerror or exc} — "
+                              "the index is searchable by words; run `searchkit index` again to go on") from exc
 
 
 def _store_lock(store: PassageStore) -> Any:
@@ -282,7 +296,7 @@ def update(index: Path, progress: Progress | None = None, **lock: Any) -> int:
     record = store.model()
     if record is None:
         return 0
-    with write_lock(store.dir, **lock):
+    with write_lock(store.dir, **lock), _writing(store):
         store.sweep()
         folder = Path(record.folder)
         try:

@@ -373,3 +373,17 @@ def test_the_encoder_computes_what_bert_is(tmp_path: Path) -> None:
     ours = Encoder(folder).encode(texts)
     for text, vector in zip(texts, ours):
         assert np.allclose(vector, reference_vector(folder, text), atol=1e-5)
+
+
+def test_a_full_disk_while_encoding_is_one_line_and_keeps_the_index(
+        news: Path, model: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert invoke("index").exit_code == 0
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(passages.PassageStore, "add", full)
+    result = invoke("index", "--semantic", str(model))
+    assert result.exit_code == 6 and "Traceback" not in result.output
+    assert "cannot write the passage vectors" in result.stderr and "No space left" in result.stderr
+    assert len(search(index_dir, "economy").hits) > 0
