@@ -435,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also list each engine's N worst queries")
     ap.add_argument("--semantic", type=Path, metavar="MODEL_DIR",
                     help="also run searchkit-semantic: searchkit with passage vectors from this model"
-                         " folder (`searchkit index --semantic`; needs numpy; TIME's take ~5 min to encode)")
+                         " folder (`searchkit index --semantic`; needs numpy; TIME's take ~4 min to encode)")
     args = ap.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if args.semantic:

@@ -228,7 +228,7 @@ def _corpus_given(folder: str | None, corpus_dir: str | None) -> str | None:
 @click.option("--semantic", "model_dir", metavar="MODEL_DIR",
               type=click.Path(file_okay=False, path_type=Path),
               help="Also keep passage vectors made with this sentence-transformers BERT model folder "
-                   "(all-MiniLM-L6-v2): long queries then rank by meaning too. Slow: ~15 passages a "
+                   "(all-MiniLM-L6-v2): long queries then rank by meaning too. Slow: ~23 passages a "
                    "second. Needs `pip install 'searchkit[semantic]'`.")
 @click.option("--no-semantic", is_flag=True, help="Drop the passage vectors and stop making them.")
 @click.option("--wait", type=click.FloatRange(0), default=None, metavar="SECONDS",

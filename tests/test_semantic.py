@@ -140,15 +140,17 @@ def test_the_store_keeps_what_finished_and_forgets_a_half_written_chunk(tmp_path
     store.set_model(passages.ModelRecord("m", "1"))
     store.add(["a", "b"], [np.ones((2, 4)), np.full((1, 4), 0.5)])
     # A killed encoding: its vectors written, its keys never renamed into place.
-    (store.dir / "chunk-000002.vectors.npy").write_bytes(b"half")
-    (store.dir / ".chunk-000002.keys.npz-x").write_bytes(b"half")
+    (store.dir / "chunk-half.vectors.npy").write_bytes(b"half")
+    (store.dir / ".chunk-half.keys.npz-x").write_bytes(b"half")
     loaded = store.load()
     assert set(loaded.rows) == {"a", "b"}
     query = np.array([1.0, 0, 0, 0])
     assert loaded.best_cosines(query, ["a", "b", "c"]) == {"a": 1.0, "b": 0.5}
+    kept = sorted(p.name for p in store.dir.iterdir())
     store.sweep()
-    assert sorted(p.name for p in store.dir.iterdir()) == [
-        "chunk-000001.keys.npz", "chunk-000001.vectors.npy", "model.json"]
+    names = sorted(p.name for p in store.dir.iterdir())
+    assert len(names) == 3 and "model.json" in names and set(names) < set(kept)
+    assert [n.split(".")[1:] for n in names if n != "model.json"] == [["keys", "npz"], ["vectors", "npy"]]
     store.set_model(passages.ModelRecord("other", "2"))  # another model's vectors do not compare
     assert store.load().rows == {}
 
@@ -157,8 +159,9 @@ def test_a_corrupt_chunk_is_skipped_not_fatal(tmp_path: Path) -> None:
     store = passages.PassageStore(tmp_path)
     store.set_model(passages.ModelRecord("m", "1"))
     store.add(["a"], [np.ones((1, 4))])
+    first = next(store.dir.glob("chunk-*.keys.npz"))
     store.add(["b"], [np.ones((1, 4))])
-    (store.dir / "chunk-000001.keys.npz").write_bytes(b"not a zip")
+    first.write_bytes(b"not a zip")
     assert set(store.load().rows) == {"b"}
 
 
@@ -387,3 +390,24 @@ def test_a_full_disk_while_encoding_is_one_line_and_keeps_the_index(
     assert result.exit_code == 6 and "Traceback" not in result.output
     assert "cannot write the passage vectors" in result.stderr and "No space left" in result.stderr
     assert len(search(index_dir, "economy").hits) > 0
+
+
+def test_workers_encode_what_one_process_would(news: Path, model: Path, index_dir: Path,
+                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import parallel
+
+    update_index(news, index_dir)
+    passages.enable(index_dir, model)
+    monkeypatch.setattr(passages, "CHUNK_PASSAGES", 10)  # several chunks: a worker per core
+    assert parallel.available()
+    assert passages.update(index_dir) == 12
+    together = passages.PassageStore(index_dir).load()
+    assert len(list(passages.PassageStore(index_dir).dir.glob("chunk-*.keys.npz"))) > 2
+    alone = Encoder(model)
+    from searchkit.engine import open_index
+
+    with open_index(index_dir).searcher() as s:
+        for fields in s.all_stored_fields():
+            k, start, end = together.rows[fields["digest"]]
+            expected = alone.encode(passages.cut(fields["headline"], fields["body"]))
+            assert np.allclose(np.asarray(together.arrays[k][start:end], dtype=np.float32), expected, atol=2e-3)
