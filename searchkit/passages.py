@@ -36,6 +36,9 @@ PASSAGE_STRIDE = 60
 MAX_PASSAGES = 100
 # Passages per chunk file: ~0.8 MB of float16 vectors, about a minute of work.
 CHUNK_PASSAGES = 1024
+# Vectors of articles gone from the index are dropped once they are more
+# than a quarter of the store (and more than this many).
+COMPACT_MIN = 100
 STORE_DIR = "semantic"
 # A chunk is two files: its vectors (read mapped, never whole) and then,
 # renamed into place last, the digests and row bounds that make it count.
@@ -145,6 +148,26 @@ class PassageStore:
             for digest, start, end in zip(digests.tolist(), bounds, bounds[1:]):
                 rows[digest] = (k, start, end)
         return StoredVectors(rows, arrays)
+
+    def compacted(self, live: set[str]) -> set[str]:
+        """The digests with vectors, after rewriting the chunks without the
+        articles no longer in the index once those are over a quarter of
+        them (their vectors are never wrong, only unused)."""
+        stored = self.load()
+        dead = stored.rows.keys() - live
+        if len(dead) <= max(COMPACT_MIN, len(stored.rows) // 4):
+            return set(stored.rows)
+        old = self._chunks()
+        kept = [d for d in stored.rows if d in live]
+        for start in range(0, len(kept), CHUNK_PASSAGES):
+            digests = kept[start:start + CHUNK_PASSAGES]  # 1,024 articles to a rewritten chunk
+            self.add(digests, [stored.arrays[k][a:b] for k, a, b in (stored.rows[d] for d in digests)])
+        # The new chunks are complete before the old go: a crash between
+        # leaves a digest twice, which loads as once.
+        for path in old:
+            path.unlink(missing_ok=True)
+        self.sweep()
+        return set(kept)
 
     def add(self, digests: list[str], passages: list[list[Any]]) -> None:
         """One chunk: each digest's passage vectors (rows of one array each)."""
@@ -344,10 +367,10 @@ def update(index: Path, progress: Progress | None = None, **lock: Any) -> int:
         manifest = load_manifest(index)
         if manifest is None:
             return 0
-        known = store.load().rows
-        missing = {article_id: digest for path in manifest.files
-                   for article_id, digest in manifest.files.get(path).articles.items()  # type: ignore[union-attr]
-                   if digest not in known}
+        live = {article_id: digest for path in manifest.files
+                for article_id, digest in manifest.files.get(path).articles.items()}  # type: ignore[union-attr]
+        known = store.compacted(set(live.values()))
+        missing = {article_id: digest for article_id, digest in live.items() if digest not in known}
         if not missing:
             return 0
         with open_index(index).searcher() as searcher:

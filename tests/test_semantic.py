@@ -412,3 +412,21 @@ def test_workers_encode_what_one_process_would(news: Path, model: Path, index_di
             k, start, end = together.rows[fields["digest"]]
             expected = alone.encode(passages.cut(fields["headline"], fields["body"]))
             assert np.allclose(np.asarray(together.arrays[k][start:end], dtype=np.float32), expected, atol=2e-3)
+
+
+def test_vectors_of_articles_gone_are_dropped_once_they_are_many(tmp_path: Path) -> None:
+    store = passages.PassageStore(tmp_path)
+    store.set_model(passages.ModelRecord("m", "1"))
+    digests = [f"d{i:03d}" for i in range(400)]
+    vectors = [np.full((1 + i % 3, 4), i / 400) for i in range(400)]
+    store.add(digests[:200], vectors[:200])
+    store.add(digests[200:], vectors[200:])
+    before = sorted(p.name for p in store.dir.iterdir())
+    assert store.compacted(set(digests[:350])) == set(digests)  # 50 gone: kept as they are
+    assert sorted(p.name for p in store.dir.iterdir()) == before
+    live = set(digests[100:300])
+    assert store.compacted(live) == live
+    loaded = store.load()
+    assert set(loaded.rows) == live and len(list(store.dir.glob("chunk-*.keys.npz"))) == 1
+    k, start, end = loaded.rows["d250"]
+    assert np.allclose(np.asarray(loaded.arrays[k][start:end], dtype=np.float32), vectors[250], atol=1e-3)
