@@ -15,19 +15,19 @@ interrupted encoding keeps what it finished.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
-import tempfile
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from searchkit import parallel
 from searchkit.errors import SearchkitError
+
+# engine.py imports this module for every search: what only encoding needs
+# (multiprocessing, uuid, tempfile: ~16 ms, `python -X importtime -c "import
+# searchkit.engine"`) is imported where it is used.
 
 PASSAGE_WORDS = 120
 PASSAGE_STRIDE = 60
@@ -174,6 +174,8 @@ class PassageStore:
         np = numpy_or_error()
         starts = np.cumsum([0] + [len(p) for p in passages]).astype(np.int64)
         vectors = np.concatenate(passages).astype(np.float16)
+        import uuid
+
         keys = self.dir / f"chunk-{uuid.uuid4().hex}.keys.npz"
         _write_atomically(_vectors_path(keys), lambda f: np.save(f, vectors, allow_pickle=False))
         _write_atomically(keys, lambda f: np.savez(f, digests=np.array(digests, dtype="U32"), starts=starts))
@@ -219,6 +221,10 @@ def encode_missing(store: PassageStore, encoder: Any, articles: Iterable[tuple[s
         done += k
         if progress:
             progress(done, len(todo))
+
+    import importlib.util
+
+    from searchkit import parallel
 
     workers = min(parallel.cores(), len(batches))
     if workers > 1 and parallel.available() and importlib.util.find_spec("threadpoolctl") is not None:
@@ -271,6 +277,8 @@ def _batches(items: Iterable[tuple[str, list[str]]]) -> Iterator[tuple[list[str]
 
 
 def _write_atomically(path: Path, write: Callable[[Any], object]) -> None:
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -399,6 +407,8 @@ class Meaning:
     def of(cls, index: Path, query: str) -> Meaning | None:
         """None unless the index has passage vectors and numpy is installed
         (not imported here: most queries are too short to need it)."""
+        import importlib.util
+
         if PassageStore(index).model() is None or importlib.util.find_spec("numpy") is None:
             return None
         return cls(index, query)

@@ -430,3 +430,13 @@ def test_vectors_of_articles_gone_are_dropped_once_they_are_many(tmp_path: Path)
     assert set(loaded.rows) == live and len(list(store.dir.glob("chunk-*.keys.npz"))) == 1
     k, start, end = loaded.rows["d250"]
     assert np.allclose(np.asarray(loaded.arrays[k][start:end], dtype=np.float32), vectors[250], atol=1e-3)
+
+
+def test_search_start_up_does_not_import_what_only_encoding_needs() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, searchkit.engine; "
+            "print([m for m in ('numpy', 'multiprocessing', 'uuid', 'tempfile') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
