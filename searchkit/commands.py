@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -109,23 +110,26 @@ def index_with_progress(index: Path, corpus: Path, rebuild: bool = False,
         for text, _meta in plain.index_report_texts(report):
             err.print(text)
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from searchkit import render
+
+    with progress_bar(err, "Reading articles") as progress:
+        report = update_index(corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
+                              lock_timeout=timeout)
+    for line in render.index_report_lines(report):
+        err.print(line)
+
+
+@contextmanager
+def progress_bar(err: Console, description: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar on stderr (none where it is no terminal), fed by progress(done, total)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task("Reading articles", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        report = update_index(corpus, index, rebuild=rebuild, progress=progress, on_wait=on_wait,
-                              lock_timeout=timeout)
-    for line in render.index_report_lines(report):
-        err.print(line)
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def encode_with_progress(index: Path, wait: float | None = None) -> int:
@@ -141,17 +145,11 @@ def encode_with_progress(index: Path, wait: float | None = None) -> int:
     err = errors()
     started = time.perf_counter()
     timeout = DEFAULT_TIMEOUT if wait is None else wait
-    if isinstance(err, plain.Console) or not err.is_terminal:
+    if isinstance(err, plain.Console):
         done = passages.update(index, timeout=timeout)
     else:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        with Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=err, transient=True,
-        ) as bar:
-            task = bar.add_task("Encoding passages", total=None)
-            done = passages.update(index, lambda k, n: bar.update(task, completed=k, total=n), timeout=timeout)
+        with progress_bar(err, "Encoding passages") as progress:
+            done = passages.update(index, progress, timeout=timeout)
     if done:
         say(err, f"passages of {done:,} article{'s' if done != 1 else ''} encoded for semantic ranking "
                  f"in {time.perf_counter() - started:.1f} s")

@@ -407,16 +407,8 @@ def _read_in_workers(to_read: list[CorpusFile], manifest: Manifest, report: Inde
         segment = part._writer.finish_alone()
         return segment, part_manifest.files, part_report, part.added, part.unchanged
 
-    done = 0
-
-    def tick(k: int) -> None:
-        nonlocal done
-        done += k
-        if progress:
-            progress(done, len(to_read))
-
     try:
-        results = parallel.run_forked(parts, work, tick)
+        results = parallel.run_forked(parts, work, parallel.totals(progress, len(to_read)))
     except parallel.WorkerError as exc:
         raise IndexWriteError(f"cannot build the index at {report.index}: {exc} — the previous "
                               "index is unchanged; run `searchkit index` again") from exc

@@ -28,6 +28,19 @@ R = TypeVar("R")
 Tick = Callable[[int], None]
 
 
+def totals(progress: Callable[[int, int], None] | None, total: int) -> Tick:
+    """A Tick that adds up the workers' ticks and reports progress(done, total)."""
+    done = 0
+
+    def tick(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress:
+            progress(done, total)
+
+    return tick
+
+
 class WorkerError(SearchkitError):
     """A worker failed with an error that could not be sent back as it was."""
 

@@ -213,19 +213,12 @@ def encode_missing(store: PassageStore, encoder: Any, articles: Iterable[tuple[s
     for digest, headline, body in articles:
         if digest not in known and digest not in todo:
             todo[digest] = cut(headline, body)
-    batches = list(_batches(todo.items()))
-    done = 0
-
-    def tick(k: int) -> None:
-        nonlocal done
-        done += k
-        if progress:
-            progress(done, len(todo))
-
     import importlib.util
 
     from searchkit import parallel
 
+    batches = list(_batches(todo.items()))
+    tick = parallel.totals(progress, len(todo))
     workers = min(parallel.cores(), len(batches))
     if workers > 1 and parallel.available() and importlib.util.find_spec("threadpoolctl") is not None:
         def work(part: list[tuple[list[str], list[list[str]]]], tick: parallel.Tick) -> None:
