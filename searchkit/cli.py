@@ -255,13 +255,11 @@ def index_command(folder: str | None, rebuild: bool, model_dir: Path | None, no_
     if model_dir and no_semantic:
         raise click.UsageError("--semantic and --no-semantic: give one")
     index = config.resolve_index(index_dir)
-    if model_dir:
-        passages.load_encoder(model_dir.expanduser().absolute())  # a bad folder is refused before indexing
-    index_with_progress(index, corpus_for(index, _corpus_given(folder, corpus_dir)), rebuild=rebuild, wait=wait)
     if no_semantic:
         passages.disable(index)
     elif model_dir:
-        passages.enable(index, model_dir)
+        passages.enable(index, model_dir)  # loads the model: a bad folder is refused before indexing
+    index_with_progress(index, corpus_for(index, _corpus_given(folder, corpus_dir)), rebuild=rebuild, wait=wait)
     encode_with_progress(index, wait=wait)
 
 

@@ -191,12 +191,13 @@ class StoredVectors(NamedTuple):
 
     def best_cosines(self, query: Any, digests: Iterable[str]) -> dict[str, float]:
         """Each known digest's best passage's cosine with the unit `query`."""
+        query = query.astype(self.arrays[0].dtype) if self.arrays else query
         out = {}
         for digest in digests:
             row = self.rows.get(digest)
             if row is not None:
                 k, start, end = row
-                out[digest] = float((self.arrays[k][start:end] @ query.astype(self.arrays[k].dtype)).max())
+                out[digest] = float((self.arrays[k][start:end] @ query).max())
         return out
 
 
@@ -321,10 +322,11 @@ def _writing(store: PassageStore) -> Iterator[None]:
                               "the index is searchable by words; run `searchkit index` again to go on") from exc
 
 
-def _store_lock(store: PassageStore) -> Any:
+def _store_lock(store: PassageStore, **lock: Any) -> Any:
+    """The store's own lock (see update)."""
     from searchkit.locking import write_lock
 
-    return write_lock(store.dir)
+    return write_lock(store.dir, **lock)
 
 
 def load_encoder(folder: Path) -> Any:
@@ -345,26 +347,25 @@ def update(index: Path, progress: Progress | None = None, **lock: Any) -> int:
     index's: an encoding can take hours, and `searchkit index` must not wait
     for it (the store is keyed by content, so the index may change meanwhile)."""
     from searchkit.engine import open_index
-    from searchkit.locking import write_lock
     from searchkit.manifest import load_manifest
 
     store = PassageStore(index)
     record = store.model()
     if record is None:
         return 0
-    with write_lock(store.dir, **lock), _writing(store):
+    with _store_lock(store, **lock), _writing(store):
         store.sweep()
         folder = Path(record.folder)
         try:
-            stale = model_fingerprint(folder) != record.fingerprint
+            fingerprint = model_fingerprint(folder)
         except OSError:
             raise SemanticUnavailableError(
                 f"the model the index's passages were encoded with is gone from {folder} — "
                 "give it again with `searchkit index --semantic DIR`, or drop it with --no-semantic"
             ) from None
         encoder = load_encoder(folder)
-        if stale:  # the model's files changed: its vectors would not compare
-            store.set_model(ModelRecord(record.folder, model_fingerprint(folder)))
+        if fingerprint != record.fingerprint:  # the model's files changed: its vectors would not compare
+            store.set_model(ModelRecord(record.folder, fingerprint))
         manifest = load_manifest(index)
         if manifest is None:
             return 0
@@ -389,9 +390,10 @@ def update(index: Path, progress: Progress | None = None, **lock: Any) -> int:
 class Meaning:
     """A query's cosine with articles' passages, where the index has them."""
 
-    def __init__(self, index: Path, query: str) -> None:
+    def __init__(self, index: Path, query: str, model: ModelRecord) -> None:
         self.index = Path(index)
         self.query = query
+        self.model = model
         self._vectors: StoredVectors | None = None
         self._query_vector: Any = None
         self.problem: str | None = None  # why the vectors could not be used, for the user
@@ -402,26 +404,23 @@ class Meaning:
         (not imported here: most queries are too short to need it)."""
         import importlib.util
 
-        if PassageStore(index).model() is None or importlib.util.find_spec("numpy") is None:
+        model = PassageStore(index).model()
+        if model is None or importlib.util.find_spec("numpy") is None:
             return None
-        return cls(index, query)
+        return cls(index, query, model)
 
     def cosines(self, digests: list[str]) -> dict[str, float] | None:
         """Best-passage cosines of the digests that have vectors; None if the
         model cannot be loaded (ranking then goes on without it)."""
         if self._query_vector is None:
-            store = PassageStore(self.index)
-            record = store.model()
             try:
-                if record is None:
-                    return None
-                encoder = _cached_encoder(Path(record.folder))
+                encoder = _cached_encoder(Path(self.model.folder))
             except SemanticUnavailableError as exc:
                 self.problem = (f"ranked by words alone: {exc} — give the model again with "
                                 "`searchkit index --semantic DIR`, or drop it with --no-semantic")
                 return None
             self._query_vector = encoder.encode([self.query])[0]
-            self._vectors = _cached_vectors(store)
+            self._vectors = _cached_vectors(PassageStore(self.index))
         assert self._vectors is not None
         return self._vectors.best_cosines(self._query_vector, digests)
 
