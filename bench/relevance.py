@@ -388,13 +388,6 @@ def scored_run(coll: Collection, index: Path, current: dict[str, str] | None = N
     return scored
 
 
-def zscores(values: list[float]) -> list[float]:
-    """`values` on a common scale (mean 0, standard deviation 1), to mix two scores."""
-    mean = sum(values) / len(values)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
-    return [(v - mean) / sd for v in values]
-
-
 ENGINES: dict[str, Callable[[Collection, Path], Run]] = {
     "fts5": run_fts5,
     "whoosh": run_whoosh,

@@ -86,8 +86,8 @@ def dense(index: Path) -> None:
         run = {}
         for q, hits in final.items():
             top = hits[:100]
-            mixed = [s + lam * c for s, c in zip(relevance.zscores([s for _, s in top]),
-                                                  relevance.zscores([float(docs[d] @ queries[q]) for d, _ in top]))]
+            mixed = [s + lam * c for s, c in zip(ranking.zscores([s for _, s in top]),
+                                                  ranking.zscores([float(docs[d] @ queries[q]) for d, _ in top]))]
             order = sorted(range(len(top)), key=lambda i: -mixed[i])
             run[q] = [top[i][0] for i in order] + [d for d, _ in hits[100:]]
         report(f"final z-score + {lam} · z-cosine (top 100)", run)
@@ -96,7 +96,7 @@ def dense(index: Path) -> None:
     for lam in (0.5, 1.0, 2.0, 4.0):
         def patched(searcher: Any, top: list[tuple[int, float]], words: list[str], lam: float = lam) -> Any:
             ids = [relevance.doc_id(COLL, searcher.reader().stored_fields(d)["path"]) for d, _ in top]
-            cos = relevance.zscores([float(docs[i] @ queries[current["query"]]) for i in ids])
+            cos = ranking.zscores([float(docs[i] @ queries[current["query"]]) for i in ids])
             chosen = sorted(((d, s + lam * c) for (d, s), c in zip(top, cos)), key=lambda x: -x[1])
             return real(searcher, chosen[:10], words)
         ranking._expansion = patched

@@ -110,8 +110,8 @@ def mixed(hits: list[tuple[str, float]], cos: dict[str, float], lam: float) -> l
     top = hits[:RERANK_DEPTH]
     if not lam or len(top) < 2:
         return [d for d, _ in hits]
-    scores = relevance.zscores([s for _, s in top])
-    cosines_ = relevance.zscores([cos.get(d, 0.0) for d, _ in top])
+    scores = ranking.zscores([s for _, s in top])
+    cosines_ = ranking.zscores([cos.get(d, 0.0) for d, _ in top])
     score = [s + lam * c for s, c in zip(scores, cosines_)]
     order = sorted(range(len(top)), key=lambda i: -score[i])
     return [top[i][0] for i in order] + [d for d, _ in hits[RERANK_DEPTH:]]
@@ -136,7 +136,7 @@ def gated(coll: relevance.Collection, index: Path, most: int | None) -> None:
             qid = current["query"]
             fed.add(qid)
             ids = [relevance.doc_id(coll, searcher.reader().stored_fields(d)["path"]) for d, _ in top]
-            boosted = [s + lam * z for (_, s), z in zip(top, relevance.zscores([cos[qid].get(i, 0.0) for i in ids]))]
+            boosted = [s + lam * z for (_, s), z in zip(top, ranking.zscores([cos[qid].get(i, 0.0) for i in ids]))]
             order = sorted(range(len(top)), key=lambda k: -boosted[k])
             return real(searcher, [(top[k][0], boosted[k]) for k in order][:10], words)
         ranking._expansion = chosen
@@ -246,6 +246,7 @@ def long_queries() -> None:
     same_text: dict[str, set[str]] = {}
     for d in docs:
         same_text.setdefault(d.body, set()).add(d.id)
+    body_of = {d.id: d.body for d in docs}
     rng = random.Random(relevance.KNOWN_SEED)
     chosen = rng.sample(docs, 200)
     sets = {
@@ -275,17 +276,13 @@ def long_queries() -> None:
                 text = text.replace(":", " ")
                 hits = search(index, text, SearchOptions(limit=100, snippets=0, semantic=semantic)).hits
                 ids = [relevance.doc_id(coll, i) for h in hits for i in (h.id, *h.duplicates)]
-                rank = next((k for k, i in enumerate(ids, 1) if i in same_text[docs_by(docs)[doc_id].body]), 0)
+                rank = next((k for k, i in enumerate(ids, 1) if i in same_text[body_of[doc_id]]), 0)
                 rr.append(1 / rank if rank else 0.0)
                 s1 += rank == 1
                 s10 += 0 < rank <= 10
             n = len(queries)
             print(f"{name:<13} ({n} queries) {'with' if semantic else 'without'} passage vectors: "
                   f"MRR {sum(rr) / n:.3f}  S@1 {s1 / n:.3f}  S@10 {s10 / n:.3f}", flush=True)
-
-
-def docs_by(docs: list[relevance.Doc]) -> dict[str, relevance.Doc]:
-    return {d.id: d for d in docs}
 
 
 def main() -> int:
